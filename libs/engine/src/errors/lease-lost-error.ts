@@ -1,0 +1,13 @@
+import { SyncFrameError } from './syncframe-error.js';
+
+/** Another run took the job's lease over: stop at once, write nothing more, do not retry. */
+export class LeaseLostError extends SyncFrameError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+    this.name = 'LeaseLostError';
+  }
+}
+
+export function isLeaseLostError(err: unknown): err is LeaseLostError {
+  return err instanceof LeaseLostError;
+}

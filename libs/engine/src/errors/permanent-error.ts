@@ -1,0 +1,13 @@
+import { SyncFrameError } from './syncframe-error.js';
+
+/** What retrying cannot fix: a bad request, an unknown field, a missing table. */
+export class PermanentError extends SyncFrameError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retryable: false, ...options });
+    this.name = 'PermanentError';
+  }
+}
+
+export function isPermanentError(err: unknown): err is PermanentError {
+  return err instanceof PermanentError;
+}

@@ -1,0 +1,15 @@
+import { RetryableError } from './retryable-error.js';
+
+/** The remote answered 429. `retryAfterMs` is its Retry-After, or the API's documented penalty. */
+export class RateLimitedError extends RetryableError {
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'RateLimitedError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export function isRateLimitedError(err: unknown): err is RateLimitedError {
+  return err instanceof RateLimitedError;
+}

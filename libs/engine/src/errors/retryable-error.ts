@@ -1,0 +1,13 @@
+import { SyncFrameError } from './syncframe-error.js';
+
+/** A transient failure: 5xx, timeout, network. Retried with back-off. */
+export class RetryableError extends SyncFrameError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retryable: true, ...options });
+    this.name = 'RetryableError';
+  }
+}
+
+export function isRetryableError(err: unknown): err is RetryableError {
+  return err instanceof SyncFrameError && err.retryable;
+}

@@ -1,0 +1,49 @@
+import type { MapperFn } from './mapper.js';
+import type { Side } from './record.js';
+import type { SourceAdapter } from './source-adapter.js';
+import type { ThrottleSettings } from './throttle.js';
+
+export type ConflictPolicy = 'last_writer_wins' | 'manual';
+
+export interface RetrySettings {
+  /** Attempts per remote request before the side's push counts as failed. @defaultValue 5 */
+  readonly max_attempts: number;
+  /** First back-off in seconds; doubles on each further attempt. @defaultValue 30 */
+  readonly backoff_sec: number;
+  /** Runs in a row a side may fail before the job is disabled. @defaultValue 20 */
+  readonly disable_job_after: number;
+}
+
+export const DEFAULT_RETRIES: RetrySettings = { max_attempts: 5, backoff_sec: 30, disable_job_after: 20 };
+
+/** Used where neither the config nor the adapter says otherwise (master plan section 4). */
+export const DEFAULT_THROTTLE: ThrottleSettings = { max_reqs: 50, interval_sec: 60, batch_size: 10 };
+
+export interface JobSide {
+  /** The side's key in the config's `sides`, e.g. `airtable`; used in logs and messages. */
+  readonly name: string;
+  readonly adapter: SourceAdapter;
+  readonly throttle: ThrottleSettings;
+}
+
+/** One sync job, fully resolved (credentials already inside its adapters). */
+export interface SyncJob {
+  readonly id: string;
+  readonly source: JobSide;
+  readonly dest: JobSide;
+  /** `toDest` maps a source record to destination fields; `toSource` the other way. */
+  readonly mappers: { readonly toDest: MapperFn; readonly toSource: MapperFn };
+  readonly retries: RetrySettings;
+  /** @defaultValue 'last_writer_wins' */
+  readonly conflictPolicy: ConflictPolicy;
+  /**
+   * Key fields that identify the same item on both sides, e.g. `{ source: 'Slug', dest: 'slug' }`.
+   * Before creating, the engine links to an existing record with the same key: no duplicate after a
+   * lost response or a crash, and two tables that already hold the same items are linked on the first sync.
+   */
+  readonly match?: { readonly source: string; readonly dest: string };
+}
+
+export function jobSide(job: SyncJob, side: Side): JobSide {
+  return side === 'source' ? job.source : job.dest;
+}

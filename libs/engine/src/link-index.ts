@@ -1,0 +1,84 @@
+import type { Conflict, ConflictState, NewConflict } from './conflict.js';
+import type { Cursor, Side, TableRef } from './record.js';
+import type { RunStatus, RunSummary } from './run-summary.js';
+
+/** The two tables a job syncs: links are stored per pair, so other jobs can look them up. */
+export interface TablePair {
+  readonly source: TableRef;
+  readonly dest: TableRef;
+}
+
+/** One record on the source table linked to one record on the destination table. */
+export interface Link {
+  readonly sourceId: string;
+  readonly destId: string;
+  /**
+   * Content hash of the source record's mapped content (source → dest mapper output) as last
+   * synced; null when never synced (a link made by `match`).
+   */
+  readonly sourceHash: string | null;
+  /** Content hash of the destination record's mapped content (dest → source) as last synced. */
+  readonly destHash: string | null;
+  /** Set once the pair was deleted: a tombstone, so a stale copy never re-creates it. */
+  readonly deletedAt: string | null;
+  readonly syncedAt: string;
+}
+
+export interface JobState {
+  readonly disabledAt: string | null;
+}
+
+export interface RunQuery {
+  readonly jobId?: string;
+  readonly status?: RunStatus;
+  /** Newest first; at most this many (default 50). */
+  readonly limit?: number;
+  /** Only runs that started strictly before this ISO time (paging). */
+  readonly before?: string;
+}
+
+/**
+ * Where the fleet keeps what must survive any worker: links, cursors, fail counts, disabled
+ * jobs, runs and conflicts. Every batch form is one round trip; the engine never calls one per record.
+ */
+export interface LinkIndex {
+  // links
+  /** Links of `pair` whose `side` id is one of `ids` (tombstones included). */
+  findLinks(pair: TablePair, side: Side, ids: readonly string[]): Promise<Link[]>;
+  /** Insert or replace many links (keyed by pair + sourceId + destId) in one transaction. */
+  upsertLinks(pair: TablePair, links: readonly Link[]): Promise<void>;
+
+  // cursors
+  loadCursor(jobId: string, ref: TableRef): Promise<Cursor>;
+  saveCursor(jobId: string, ref: TableRef, cursor: Cursor): Promise<void>;
+
+  // job state
+  getJobState(jobId: string): Promise<JobState>;
+  disableJob(jobId: string, at: Date): Promise<void>;
+  /** Clears `disabledAt` and resets every fail count of the job. */
+  enableJob(jobId: string): Promise<void>;
+  /** Adds one to the side's fail count and returns the new count. */
+  incrementFailCount(jobId: string, ref: TableRef): Promise<number>;
+  resetFailCount(jobId: string, ref: TableRef): Promise<void>;
+  getFailCount(jobId: string, ref: TableRef): Promise<number>;
+
+  // runs
+  insertRun(run: RunSummary): Promise<void>;
+  getRun(runId: string): Promise<RunSummary | null>;
+  listRuns(query: RunQuery): Promise<RunSummary[]>;
+  /** Deletes runs that started before `olderThan`; returns how many. */
+  pruneRuns(olderThan: Date): Promise<number>;
+
+  // conflicts
+  /**
+   * Records a conflict. When the same link already has an open conflict, its payloads are
+   * replaced with these (newer) ones and the existing id is returned.
+   */
+  recordConflict(conflict: NewConflict): Promise<Conflict>;
+  getConflict(conflictId: string): Promise<Conflict | null>;
+  listConflicts(jobId: string, state: ConflictState): Promise<Conflict[]>;
+  /** A person decided: `keep` wins. Throws `NotFoundError` for an unknown id. */
+  resolveConflict(conflictId: string, keep: Side, at?: Date): Promise<Conflict>;
+  /** The engine applied the kept side. */
+  markConflictApplied(conflictId: string, at?: Date): Promise<void>;
+}

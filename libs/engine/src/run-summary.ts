@@ -1,0 +1,67 @@
+import type { Side } from './record.js';
+
+export type RunStatus = 'success' | 'partial' | 'failed';
+
+/** What triggered a run. */
+export type RunTrigger = 'schedule' | 'api' | 'retry' | 'cli' | 'test';
+
+/** Counts of one side of a job in one run. */
+export interface SideCounts {
+  /** Records pulled from this side (repeats included). */
+  pulled: number;
+  /** Records created on this side. */
+  created: number;
+  /** Records updated on this side. */
+  updated: number;
+  /** Records deleted (or soft-flagged) on this side. */
+  deleted: number;
+  /** Records pulled from this side whose mapped content was already synced (echoes of our own writes, repeats). */
+  echoesSkipped: number;
+  /** Records pulled from this side that met a change of their linked record in the same cycle. */
+  conflicts: number;
+  /** Records of this side that failed on their own (mapper error, rejected by the remote). */
+  errors: number;
+}
+
+/** A record that failed on its own; the rest of the run went on. */
+export interface RecordError {
+  /** The side the record was pulled from. */
+  readonly side: Side;
+  readonly recordId: string;
+  /** Where it failed. */
+  readonly stage: 'map' | 'match' | 'write';
+  readonly reason: string;
+}
+
+/** Why a run failed as a whole (a side could not be pulled, or a push still failed after its attempts). */
+export interface RunFailure {
+  readonly side: Side | null;
+  readonly message: string;
+  /** Whether running again later may succeed (transient), or needs a person (auth, config). */
+  readonly retryable: boolean;
+}
+
+/** The row the engine writes for every run (never for a skipped one). No credential ever appears here. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly jobId: string;
+  readonly trigger: RunTrigger;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationMs: number;
+  readonly status: RunStatus;
+  readonly counts: { readonly source: SideCounts; readonly dest: SideCounts };
+  /** Remote requests that were retried (transient errors, 429s). */
+  readonly retries: number;
+  /** Per-record errors, at most `MAX_RECORDED_ERRORS` of them (`errorsTruncated` says when cut). */
+  readonly errors: readonly RecordError[];
+  readonly errorsTruncated: boolean;
+  /** Run-level failures (one per failed side). */
+  readonly failures: readonly RunFailure[];
+}
+
+export const MAX_RECORDED_ERRORS = 500;
+
+export function emptySideCounts(): SideCounts {
+  return { pulled: 0, created: 0, updated: 0, deleted: 0, echoesSkipped: 0, conflicts: 0, errors: 0 };
+}

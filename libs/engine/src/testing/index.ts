@@ -1,0 +1,3 @@
+export * from './in-memory-adapter.js';
+export * from './in-memory-link-index.js';
+export * from './fake-clock.js';

@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run against the TypeScript sources, so a change needs no rebuild to be tested.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@syncframe\/engine\/testing$/, replacement: src('./libs/engine/src/testing/index.ts') },
+      { find: /^@syncframe\/engine$/, replacement: src('./libs/engine/src/index.ts') },
+      { find: /^@syncframe\/linkindex$/, replacement: src('./libs/linkindex/src/index.ts') },
+      { find: /^@syncframe\/adapter-airtable$/, replacement: src('./libs/adapters/airtable/src/index.ts') },
+      { find: /^@syncframe\/adapter-webflow$/, replacement: src('./libs/adapters/webflow/src/index.ts') },
+      { find: /^@syncframe\/config$/, replacement: src('./libs/config/src/index.ts') },
+      { find: /^@syncframe\/scheduler$/, replacement: src('./apps/scheduler/src/index.ts') },
+      { find: /^@syncframe\/worker$/, replacement: src('./apps/worker/src/index.ts') },
+      { find: /^@syncframe\/board$/, replacement: src('./apps/board/src/index.ts') },
+      { find: /^@syncframe\/cli$/, replacement: src('./apps/cli/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['libs/**/test/**/*.test.ts', 'apps/**/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
