@@ -102,6 +102,12 @@ export class InMemoryAdapter implements SourceAdapter {
     return this.put(id, current.fields, true);
   }
 
+  /** A person brings a soft-deleted record back (e.g. un-archives it). */
+  restore(id: string): SyncRecord {
+    const current = this.mustGet(id);
+    return this.put(id, current.fields, false);
+  }
+
   get(id: string): SyncRecord | undefined {
     const stored = this.store.get(id);
     return stored ? structuredClone(stored.record) : undefined;

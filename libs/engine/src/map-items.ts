@@ -1,0 +1,66 @@
+import { contentHash } from './content-hash.js';
+import type { SyncJob } from './job.js';
+import type { LinkedIdLoader } from './linked-id-loader.js';
+import type { MappedRecord, MapperContext, MapperFn } from './mapper.js';
+import type { Side, SyncRecord } from './record.js';
+
+/** What a deleted record maps to: no fields, the delete flag. */
+export const DELETED_MAPPING: MappedRecord = Object.freeze({ fields: Object.freeze({}), deleted: true });
+export const DELETED_HASH = contentHash(DELETED_MAPPING);
+
+export type MapOutcome =
+  | { readonly ok: true; readonly mapped: MappedRecord; readonly hash: string }
+  | { readonly ok: true; readonly mapped: null; readonly hash: null }
+  | { readonly ok: false; readonly reason: string };
+
+/** The mapper for records pulled from `side`. */
+export function mapperFor(job: SyncJob, side: Side): MapperFn {
+  return side === 'source' ? job.mappers.toDest : job.mappers.toSource;
+}
+
+export function mapperContext(job: SyncJob, side: Side, loader: LinkedIdLoader): MapperContext {
+  const from = (side === 'source' ? job.source : job.dest).adapter.ref;
+  const to = (side === 'source' ? job.dest : job.source).adapter.ref;
+  return { jobId: job.id, from, to, linkedId: (f, t, id) => loader.linkedId(f, t, id) };
+}
+
+/**
+ * Maps one record through its direction's mapper. A deleted record is not mapped (its delete is
+ * the whole change). A mapper that throws or returns something that is not `{ fields, deleted? }`
+ * fails for this record alone.
+ */
+export async function mapRecord(mapper: MapperFn, record: SyncRecord, ctx: MapperContext): Promise<MapOutcome> {
+  if (record.deleted) return { ok: true, mapped: DELETED_MAPPING, hash: DELETED_HASH };
+  let out: unknown;
+  try {
+    out = await mapper(structuredClone(record), ctx);
+  } catch (err) {
+    return { ok: false, reason: `mapper threw: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  if (out === null) return { ok: true, mapped: null, hash: null };
+  const invalid = validateMapped(out);
+  if (invalid) return { ok: false, reason: `mapper returned an invalid record: ${invalid}` };
+  const mapped = out as MappedRecord;
+  if (mapped.deleted) return { ok: true, mapped: DELETED_MAPPING, hash: DELETED_HASH };
+  const clean: MappedRecord = { fields: stripUndefined(mapped.fields) };
+  return { ok: true, mapped: clean, hash: contentHash(clean) };
+}
+
+function validateMapped(out: unknown): string | null {
+  if (typeof out !== 'object' || out === null || Array.isArray(out)) return 'expected { fields, deleted? } or null';
+  const { fields, deleted, ...rest } = out as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) return `unexpected key "${extra[0]}" (a mapper returns { fields, deleted? })`;
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return '"fields" must be an object';
+  if (deleted !== undefined && typeof deleted !== 'boolean') return '"deleted" must be a boolean';
+  try {
+    JSON.stringify(fields);
+  } catch {
+    return '"fields" is not serialisable';
+  }
+  return null;
+}
+
+function stripUndefined(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,66 @@
+import type { Link } from './link-index.js';
+import type { MappedRecord } from './mapper.js';
+import type { Fields, Side, SyncRecord } from './record.js';
+
+/** What a run does (or, dry, would do) with one pulled record. */
+export type PlanAction =
+  | 'create'
+  | 'update'
+  | 'delete'
+  /** Linked to an existing record (by `match`) that already holds the same content: nothing to write. */
+  | 'link'
+  /** Its mapped content was already synced (an echo of our own write, or a repeat). */
+  | 'echo'
+  | 'skip'
+  | 'conflict'
+  | 'error';
+
+export interface PlanEntry {
+  /** The side the record was pulled from. */
+  readonly side: Side;
+  readonly recordId: string;
+  readonly action: PlanAction;
+  /** The record written on the other side (id null for a create). */
+  readonly target: { readonly side: Side; readonly id: string | null } | null;
+  /** The fields written (create, update). */
+  readonly fields?: Fields;
+  /** Fields whose value differs from the target's known current value (update with the target in hand). */
+  readonly changedFields?: readonly string[];
+  readonly reason?: string;
+}
+
+/** A pulled record on its way through the cycle. */
+export interface CycleItem {
+  readonly side: Side;
+  readonly record: SyncRecord;
+  /** Index of the (last) pull page the record came in: gates that side's cursor. */
+  readonly page: number;
+  mapped: MappedRecord | null;
+  /** Content hash of `mapped`; null when the mapper skipped or failed. */
+  hash: string | null;
+  link: Link | null;
+  /** Decided and, in a real run, done (written, skipped, recorded). */
+  settled: boolean;
+}
+
+/** One write (or link-only update) the push phase carries out. */
+export interface PlannedOp {
+  readonly target: Side;
+  /** `link`: no remote write, only the link is saved (already equal, or matched for a conflict). */
+  readonly kind: 'create' | 'update' | 'delete' | 'link';
+  readonly targetId: string | null;
+  readonly fields: Fields;
+  readonly originSide: Side;
+  readonly originId: string;
+  readonly originHash: string | null;
+  /** The link as it stands (null for a create). */
+  readonly link: Link | null;
+  /** The target's record when it is in hand (link-only ops use it to hash the target). */
+  readonly targetRecord: SyncRecord | null;
+  /** Pulled items this op settles once it lands (or fails on its own). */
+  readonly settles: CycleItem[];
+  /** A resolved conflict this op applies. */
+  readonly conflictId?: string;
+  /** With `match`: the key value the created record carries on the target side. */
+  readonly matchKey?: string;
+}

@@ -1,0 +1,212 @@
+import type { Clock } from './clock.js';
+import type { CursorTracker } from './cursor-tracker.js';
+import { isBatchRejectedError } from './errors/batch-rejected-error.js';
+import { isFatalRunError } from './fatal-error.js';
+import { PermanentError } from './errors/permanent-error.js';
+import type { SyncJob } from './job.js';
+import { jobSide } from './job.js';
+import type { Link, LinkIndex, TablePair } from './link-index.js';
+import type { LinkedIdLoader } from './linked-id-loader.js';
+import type { Logger } from './logger.js';
+import { DELETED_HASH, mapperContext, mapperFor, mapRecord } from './map-items.js';
+import type { CycleItem, PlannedOp } from './plan.js';
+import type { Side, SyncRecord } from './record.js';
+import { otherSide } from './record.js';
+import type { RetryContext } from './retry.js';
+import { withRetries } from './retry.js';
+import type { RecordError, SideCounts } from './run-summary.js';
+import type { WriteOp, WriteResult } from './source-adapter.js';
+
+export interface PushContext {
+  readonly job: SyncJob;
+  readonly pair: TablePair;
+  readonly linkIndex: LinkIndex;
+  readonly loader: LinkedIdLoader;
+  readonly clock: Clock;
+  readonly retry: Record<Side, RetryContext>;
+  readonly cursors: Record<Side, CursorTracker>;
+  readonly counts: Record<Side, SideCounts>;
+  readonly recordError: (error: RecordError) => void;
+  readonly logger: Logger;
+  readonly onApplied?: (n: number) => void;
+}
+
+const LINK_CHUNK = 1000;
+const KINDS = ['create', 'update', 'delete'] as const;
+
+/**
+ * Carries a plan's ops out: link-only ops first, then per target side creates, updates and
+ * deletes in batches of the side's `batch_size`, each through the throttle with retries. The
+ * links of a batch are saved as soon as it lands, then every cursor that became safe is saved.
+ * A batch the remote refuses whole because of one record is split until the record stands alone.
+ * Returns the error that stopped a side's push, per side.
+ */
+export class OpPusher {
+  constructor(private readonly ctx: PushContext) {}
+
+  /**
+   * `afterLinks` runs once the link-only ops are saved and before any remote write: conflicts are
+   * recorded there, after the links they point to exist.
+   */
+  async pushAll(ops: readonly PlannedOp[], afterLinks: () => Promise<void>): Promise<Map<Side, unknown>> {
+    const failed = new Map<Side, unknown>();
+    await this.pushLinkOnly(ops.filter((op) => op.kind === 'link'));
+    await afterLinks();
+    for (const target of ['dest', 'source'] as const) {
+      const size = jobSide(this.ctx.job, target).throttle.batch_size;
+      try {
+        for (const kind of KINDS) {
+          const batch = ops.filter((op) => op.target === target && op.kind === kind);
+          for (let i = 0; i < batch.length; i += size) await this.pushBatch(target, kind, batch.slice(i, i + size));
+        }
+      } catch (err) {
+        if (isFatalRunError(err)) throw err;
+        failed.set(target, err);
+      }
+    }
+    return failed;
+  }
+
+  /** Saves every cursor that became safe. */
+  async saveCursors(): Promise<void> {
+    for (const side of ['source', 'dest'] as const) {
+      const cursor = this.ctx.cursors[side].advance();
+      if (cursor) await this.ctx.linkIndex.saveCursor(this.ctx.job.id, jobSide(this.ctx.job, side).adapter.ref, cursor);
+    }
+  }
+
+  private async pushLinkOnly(ops: PlannedOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    // Hash concurrently: mappers' linkedId lookups of one batch coalesce into one query.
+    const hashes = await Promise.all(ops.map((op) => op.targetRecord
+      ? this.hashOf(op.target, op.targetRecord)
+      : op.link ? (op.target === 'source' ? op.link.sourceHash : op.link.destHash) : null));
+    const links = ops.map((op, i) => this.linkFor(op, op.targetId!, hashes[i]!));
+    for (let i = 0; i < links.length; i += LINK_CHUNK) await this.ctx.linkIndex.upsertLinks(this.ctx.pair, links.slice(i, i + LINK_CHUNK));
+    for (const op of ops) this.settle(op.settles);
+    await this.saveCursors();
+  }
+
+  private async pushBatch(target: Side, kind: WriteOp['kind'], ops: PlannedOp[]): Promise<void> {
+    let results: WriteResult[];
+    try {
+      results = await this.writeWithRetries(target, kind, ops);
+    } catch (err) {
+      if (!isBatchRejectedError(err)) throw err;
+      if (ops.length === 1) {
+        await this.landed(target, kind, ops, [{ ok: false, reason: err.message }]);
+        return;
+      }
+      this.ctx.logger.warn({ side: jobSide(this.ctx.job, target).name, size: ops.length }, 'batch rejected whole; splitting it to isolate the record');
+      const half = Math.ceil(ops.length / 2);
+      await this.pushBatch(target, kind, ops.slice(0, half));
+      await this.pushBatch(target, kind, ops.slice(half));
+      return;
+    }
+    await this.landed(target, kind, ops, results);
+  }
+
+  /**
+   * One write request with retries. With `match`, a retried create first looks for the records
+   * the failed attempt may have created (the write landed, its response was lost) and creates
+   * only the rest: a lost response never makes a duplicate.
+   */
+  private async writeWithRetries(target: Side, kind: WriteOp['kind'], ops: PlannedOp[]): Promise<WriteResult[]> {
+    const { job } = this.ctx;
+    const retry = this.ctx.retry[target];
+    const adapter = jobSide(job, target).adapter;
+    const opts = { throttle: retry.throttle, ...(retry.signal ? { signal: retry.signal } : {}) };
+    const matchField = job.match ? (target === 'source' ? job.match.source : job.match.dest) : null;
+    const results = new Map<PlannedOp, WriteResult>();
+    let pending = ops;
+    await withRetries(retry, async (attempt) => {
+      if (attempt > 1 && kind === 'create' && matchField) {
+        const keyed = pending.filter((op) => op.matchKey !== undefined);
+        if (keyed.length > 0) {
+          const found = await adapter.findByField(matchField, keyed.map((op) => op.matchKey!), opts);
+          const byKey = new Map(found.map((r) => [String(r.fields[matchField]), r]));
+          for (const op of keyed) {
+            const record = byKey.get(op.matchKey!);
+            if (record) results.set(op, { ok: true, record });
+          }
+          pending = pending.filter((op) => !results.has(op));
+        }
+      }
+      if (pending.length === 0) return;
+      const out = await adapter.write(pending.map(toWriteOp), opts);
+      if (out.length !== pending.length) {
+        throw new PermanentError(`adapter ${adapter.ref.adapter} returned ${out.length} results for ${pending.length} writes`);
+      }
+      pending.forEach((op, i) => results.set(op, out[i]!));
+      pending = [];
+    });
+    return ops.map((op) => results.get(op)!);
+  }
+
+  private async landed(target: Side, kind: WriteOp['kind'], ops: PlannedOp[], results: WriteResult[]): Promise<void> {
+    const links: Link[] = [];
+    const applied: string[] = [];
+    const failedAlone = new Set<PlannedOp>();
+    const hashes = await Promise.all(results.map((result) =>
+      result.ok && kind !== 'delete' ? this.hashOf(target, result.record) : DELETED_HASH));
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const result = results[i]!;
+      if (!result.ok) {
+        this.ctx.counts[op.originSide].errors++;
+        this.ctx.recordError({ side: op.originSide, recordId: op.originId, stage: 'write', reason: result.reason });
+        failedAlone.add(op);
+        continue;
+      }
+      links.push(this.linkFor(op, result.record.id, hashes[i]!));
+      this.ctx.counts[target][kind === 'create' ? 'created' : kind === 'update' ? 'updated' : 'deleted']++;
+      if (op.conflictId) applied.push(op.conflictId);
+    }
+    if (links.length > 0) await this.ctx.linkIndex.upsertLinks(this.ctx.pair, links);
+    for (const id of applied) await this.ctx.linkIndex.markConflictApplied(id, new Date(this.ctx.clock.now()));
+    // A record rejected alone is not settled: the cursor stays before it and the next run retries it.
+    for (const op of ops) if (!failedAlone.has(op)) this.settle(op.settles);
+    this.ctx.onApplied?.(ops.length);
+    await this.saveCursors();
+  }
+
+  /** What the target's record now maps to, as the next pull of it will: its echo is then recognised. */
+  private async hashOf(side: Side, record: SyncRecord): Promise<string | null> {
+    const outcome = await mapRecord(mapperFor(this.ctx.job, side), record, mapperContext(this.ctx.job, side, this.ctx.loader));
+    return outcome.ok ? outcome.hash : null;
+  }
+
+  private linkFor(op: PlannedOp, targetId: string, targetHash: string | null): Link {
+    const originIsSource = op.originSide === 'source';
+    const sourceHash = originIsSource ? op.originHash : targetHash;
+    const destHash = originIsSource ? targetHash : op.originHash;
+    const bothDeleted = sourceHash === DELETED_HASH && destHash === DELETED_HASH;
+    const now = new Date(this.ctx.clock.now()).toISOString();
+    return {
+      sourceId: originIsSource ? op.originId : targetId,
+      destId: originIsSource ? targetId : op.originId,
+      sourceHash,
+      destHash,
+      deletedAt: op.kind === 'delete' || bothDeleted ? now : op.link?.deletedAt ?? null,
+      syncedAt: now,
+    };
+  }
+
+  private settle(items: readonly CycleItem[]): void {
+    for (const item of items) this.ctx.cursors[item.side].settle(item);
+  }
+}
+
+function toWriteOp(op: PlannedOp): WriteOp {
+  switch (op.kind) {
+    case 'create':
+      return { kind: 'create', fields: op.fields };
+    case 'update':
+      return { kind: 'update', id: op.targetId!, fields: op.fields };
+    case 'delete':
+      return { kind: 'delete', id: op.targetId! };
+    case 'link':
+      throw new Error('a link-only op is never written to a remote');
+  }
+}
+

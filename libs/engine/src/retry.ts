@@ -1,0 +1,43 @@
+import type { Clock } from './clock.js';
+import { isRateLimitedError } from './errors/rate-limited-error.js';
+import { isRetryableError } from './errors/retryable-error.js';
+import type { RetrySettings } from './job.js';
+import type { Throttle } from './throttle.js';
+
+export interface RetryContext {
+  readonly retries: RetrySettings;
+  readonly clock: Clock;
+  readonly throttle: Throttle;
+  readonly signal?: AbortSignal;
+  /** Called before each wait; `attempt` is the attempt that just failed. */
+  readonly onRetry?: (err: unknown, attempt: number, waitMs: number) => void;
+}
+
+/** The wait before attempt `attempt + 1`: `backoff_sec`, doubled on each further attempt. */
+export function backoffMs(retries: RetrySettings, attempt: number): number {
+  return retries.backoff_sec * 1000 * 2 ** (attempt - 1);
+}
+
+/**
+ * Runs `fn` up to `max_attempts` times while it throws retryable errors, waiting an exponential
+ * back-off between attempts. A 429 waits the remote's Retry-After instead, and pauses the
+ * throttle so every other caller of the same account waits too. Non-retryable errors, and the
+ * last attempt's error, are thrown.
+ */
+export async function withRetries<T>(ctx: RetryContext, fn: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (!isRetryableError(err) || attempt >= ctx.retries.max_attempts) throw err;
+      ctx.signal?.throwIfAborted();
+      let waitMs = backoffMs(ctx.retries, attempt);
+      if (isRateLimitedError(err)) {
+        waitMs = err.retryAfterMs;
+        await ctx.throttle.pause(err.retryAfterMs);
+      }
+      ctx.onRetry?.(err, attempt, waitMs);
+      await ctx.clock.sleep(waitMs, ctx.signal);
+    }
+  }
+}

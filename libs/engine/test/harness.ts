@@ -1,0 +1,62 @@
+import type { MapperFn, RetrySettings, SyncCycleDeps, SyncCycleOptions, SyncJob, ThrottleSettings } from '@syncframe/engine';
+import { runSyncCycle } from '@syncframe/engine';
+import { FakeClock, InMemoryAdapter, InMemoryLinkIndex } from '@syncframe/engine/testing';
+
+/** Source (Airtable-like) fields Name/Slug/Notes ↔ destination (Webflow-like) name/slug/notes. */
+export const toDest: MapperFn = (r) => ({
+  fields: { name: r.fields.Name ?? null, slug: r.fields.Slug ?? null, notes: r.fields.Notes ?? null },
+});
+export const toSource: MapperFn = (r) => ({
+  fields: { Name: r.fields.name ?? null, Slug: r.fields.slug ?? null, Notes: r.fields.notes ?? null },
+});
+
+export interface Harness {
+  clock: FakeClock;
+  source: InMemoryAdapter;
+  dest: InMemoryAdapter;
+  linkIndex: InMemoryLinkIndex;
+  job: SyncJob;
+  run(options?: SyncCycleOptions, deps?: Partial<SyncCycleDeps>): ReturnType<typeof runSyncCycle>;
+}
+
+export interface HarnessOptions {
+  match?: boolean;
+  conflictPolicy?: SyncJob['conflictPolicy'];
+  retries?: Partial<RetrySettings>;
+  throttle?: Partial<ThrottleSettings>;
+  pageSize?: number;
+  mappers?: Partial<SyncJob['mappers']>;
+  linkIndex?: InMemoryLinkIndex;
+}
+
+export function harness(options: HarnessOptions = {}): Harness {
+  const clock = new FakeClock();
+  const source = new InMemoryAdapter({ adapter: 'memory-a', table: 'Videos', clock, idPrefix: 'rec', pageSize: options.pageSize ?? 100 });
+  const dest = new InMemoryAdapter({ adapter: 'memory-b', table: 'videos', clock, idPrefix: 'item', pageSize: options.pageSize ?? 100 });
+  const linkIndex = options.linkIndex ?? new InMemoryLinkIndex();
+  const throttle: ThrottleSettings = { max_reqs: 1000, interval_sec: 1, batch_size: 10, ...options.throttle };
+  const job: SyncJob = {
+    id: 'videos',
+    source: { name: 'airtable', adapter: source, throttle },
+    dest: { name: 'webflow', adapter: dest, throttle },
+    mappers: { toDest, toSource, ...options.mappers },
+    retries: { max_attempts: 3, backoff_sec: 1, disable_job_after: 3, ...options.retries },
+    conflictPolicy: options.conflictPolicy ?? 'last_writer_wins',
+    ...(options.match ? { match: { source: 'Slug', dest: 'slug' } } : {}),
+  };
+  return {
+    clock, source, dest, linkIndex, job,
+    run: (opts = {}, deps = {}) => {
+      clock.advance(1000);
+      return runSyncCycle(job, { linkIndex, clock, ...deps }, { trigger: 'test', ...opts });
+    },
+  };
+}
+
+/** Fields of the live records of a side, as comparable plain objects (ids dropped), sorted. */
+export function contents(adapter: InMemoryAdapter, keys: string[]): string[] {
+  return adapter
+    .live()
+    .map((r) => JSON.stringify(keys.map((k) => r.fields[k] ?? null)))
+    .sort();
+}
