@@ -1,1 +1,24 @@
-export {};
+export type {
+  AirtableSideConfig,
+  ConfigIssue,
+  EnvVars,
+  JobConfig,
+  LinkIndexConfig,
+  LoadConfigOptions,
+  LoadedConfig,
+  MapperPaths,
+  MemorySideConfig,
+  ParsedConfig,
+  ParsedJobConfig,
+  ScheduleConfig,
+  SideConfig,
+  WebflowSideConfig,
+} from './config-types.js';
+export { loadConfig, DOTENV_FILE } from './load-config.js';
+export { parseConfigText } from './parse-config-text.js';
+export { ConfigFileError, isConfigFileError, formatConfigIssue } from './config-file-error.js';
+export { describeConfig, redactSide, REDACTED } from './describe-config.js';
+export { configJsonSchema, renderConfigJsonSchema } from './json-schema.js';
+export { configFileSchema, JOB_ID_PATTERN, SIDE_NAME_PATTERN, MAX_BATCH_SIZE } from './config-schema.js';
+export type { ConfigFileInput, ConfigFileOutput } from './config-schema.js';
+export { DEFAULT_PGLITE_DIR } from './resolve-config.js';

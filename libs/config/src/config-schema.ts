@@ -1,0 +1,249 @@
+import { DEFAULT_RETRIES } from '@syncframe/engine';
+import { z } from 'zod';
+
+/**
+ * The shape of the config file, after `${VAR}` expansion. Strict objects everywhere: a typo in a
+ * key must fail loudly, not be ignored. The descriptions end up in the generated JSON Schema, so
+ * editors show them as help; checks that need more than one value (mapping names, match keys,
+ * cron syntax, job id uniqueness…) live in `check-jobs.ts`, because a JSON Schema cannot express
+ * them and zod would skip them as soon as any other key of the job is wrong.
+ */
+
+/** Job ids become part of BullMQ job and lock ids, where `:` is the separator. */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * Side names appear in mapping keys (`a→b`, `a->b`) and in logs. Hyphens only between other
+ * characters, so a name can never contain or end in `-`-then-`>` and a mapping key splits one way
+ * only; a leading letter or `_` keeps names out of JavaScript's integer-key ordering, which would
+ * silently swap source and destination.
+ */
+export const SIDE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$/;
+
+const SIDE_NAME = SIDE_NAME_PATTERN.source.slice(1, -1);
+export const MAPPING_KEY_PATTERN = new RegExp(`^(${SIDE_NAME})(?:→|->)(${SIDE_NAME})$`);
+
+/** Quoted into SQL by the link index, so only plain identifiers. */
+const PG_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** A Webflow collection id, as opposed to a slug or display name. */
+export const WEBFLOW_ID_PATTERN = /^[0-9a-f]{24}$/;
+
+/** API limits on records per write request; a larger batch would fail on every push. */
+export const MAX_BATCH_SIZE = { airtable: 10, webflow: 100 } as const;
+
+const nonEmpty = () => z.string().min(1, 'must not be empty');
+
+const positiveInt = () => z.number().int('must be a positive integer').positive('must be a positive integer');
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const apiUrl = () =>
+  z
+    .string()
+    .refine(isHttpUrl, 'must be an http(s) URL')
+    .describe(
+      'Replaces the API origin, e.g. a proxy or a local fake in tests. Must be an http(s) URL. Default: the public API.',
+    );
+
+function throttleSchema(maxBatch?: number) {
+  const batch = positiveInt().describe(
+    maxBatch === undefined ? 'Records per write request.' : `Records per write request (at most ${maxBatch}, the API's limit).`,
+  );
+  return z
+    .strictObject({
+      max_reqs: positiveInt().describe('Requests allowed in any window of `interval_sec`.'),
+      interval_sec: z.number().positive('must be greater than 0').describe('Window length in seconds.'),
+      batch_size: maxBatch === undefined ? batch : batch.max(maxBatch, `must be at most ${maxBatch} (the API's limit)`),
+    })
+    .describe(
+      "Request budget of this side; all three keys are required when given. Default: the adapter's own API limits.",
+    );
+}
+
+const hardDelete = () =>
+  z
+    .boolean()
+    .default(false)
+    .describe('true: delete records on this side for real; false: only flag or archive them. Default: false.');
+
+export const airtableSideSchema = z
+  .strictObject({
+    adapter: z.literal('airtable'),
+    table: nonEmpty().describe('Table name or id (tbl…) in the base.'),
+    creds: z
+      .strictObject({
+        apiKey: nonEmpty().describe('Personal access token; use "${AIRTABLE_TOKEN}" rather than the token itself.'),
+        baseId: z
+          .string()
+          .regex(/^app[A-Za-z0-9]+$/, 'must be an Airtable base id ("app…")')
+          .describe('Base id, "app…" (from the base URL).'),
+      })
+      .describe('Airtable credentials.'),
+    api_url: apiUrl().optional(),
+    throttle: throttleSchema(MAX_BATCH_SIZE.airtable).optional(),
+    typecast: z
+      .boolean()
+      .default(false)
+      .describe('Let Airtable convert values (e.g. create missing select options). Default: false.'),
+    last_modified_field: nonEmpty()
+      .describe('A "Last modified time" field used to pull only changed records. Default: the adapter\'s fallback.')
+      .optional(),
+    soft_delete_field: nonEmpty()
+      .describe('A checkbox field that flags deleted records instead of deleting them. Not with hard_delete: true.')
+      .optional(),
+    hard_delete: hardDelete(),
+  })
+  .describe('An Airtable table.');
+
+export const webflowSideSchema = z
+  .strictObject({
+    adapter: z.literal('webflow'),
+    collection: nonEmpty().describe(
+      'Collection id (24 hex characters), or its slug or name together with creds.site_id.',
+    ),
+    creds: z
+      .strictObject({
+        token: nonEmpty().describe('API token; use "${WEBFLOW_TOKEN}" rather than the token itself.'),
+        site_id: nonEmpty().describe('Site id; needed when `collection` is a slug or name.').optional(),
+      })
+      .describe('Webflow credentials.'),
+    api_url: apiUrl().optional(),
+    throttle: throttleSchema(MAX_BATCH_SIZE.webflow).optional(),
+    publish: z
+      .enum(['staged', 'live'])
+      .default('staged')
+      .describe('"staged": items wait for the next site publish; "live": items are published at once. Default: "staged".'),
+    hard_delete: hardDelete(),
+  })
+  .describe('A Webflow CMS collection.');
+
+export const memorySideSchema = z
+  .strictObject({
+    adapter: z.literal('memory'),
+    table: nonEmpty().describe('Name of the in-memory table.'),
+    throttle: throttleSchema().optional(),
+    hard_delete: hardDelete(),
+  })
+  .describe('An in-memory table (tests and demos; its data is lost on exit).');
+
+export const sideSchema = z
+  .discriminatedUnion('adapter', [airtableSideSchema, webflowSideSchema, memorySideSchema])
+  .describe('One side of the job; `adapter` says which remote.');
+
+const scheduleSchema = z
+  .union([
+    nonEmpty().describe('Cron expression (5 fields, or 6 with seconds first), in UTC.'),
+    z
+      .strictObject({
+        cron: nonEmpty().describe('Cron expression (5 fields, or 6 with seconds first).'),
+        timezone: nonEmpty().describe('IANA time zone the cron runs in, e.g. "Europe/Paris". Default: UTC.').optional(),
+      })
+      .describe('Cron expression with a time zone.'),
+  ])
+  .describe('When the job runs: a cron string, or { "cron", "timezone" }. Omit to run it only on demand.');
+
+const retriesSchema = z
+  .strictObject({
+    max_attempts: positiveInt()
+      .default(DEFAULT_RETRIES.max_attempts)
+      .describe(`Attempts per remote request before the side's push counts as failed. Default: ${DEFAULT_RETRIES.max_attempts}.`),
+    backoff_sec: z
+      .number()
+      .nonnegative('must be 0 or more')
+      .default(DEFAULT_RETRIES.backoff_sec)
+      .describe(`First back-off in seconds; doubles on each further attempt. Default: ${DEFAULT_RETRIES.backoff_sec}.`),
+    disable_job_after: positiveInt()
+      .default(DEFAULT_RETRIES.disable_job_after)
+      .describe(`Runs in a row a side may fail before the job is disabled. Default: ${DEFAULT_RETRIES.disable_job_after}.`),
+  })
+  .describe('Retry settings; every key is optional.');
+
+export const jobSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .min(1, { error: 'must not be empty', abort: true })
+      .regex(JOB_ID_PATTERN, 'must use only letters, digits, "_", "." and "-"')
+      .describe('Unique job id: letters, digits, "_", "." and "-" (no ":"; it becomes part of queue ids).'),
+    enabled: z.boolean().default(true).describe('false keeps the job configured but never run. Default: true.'),
+    schedule: scheduleSchema.optional(),
+    sides: z
+      .record(
+        z.string().regex(SIDE_NAME_PATTERN, 'side names must be letters, digits, "_" and inner "-", starting with a letter or "_"'),
+        sideSchema,
+      )
+      .describe(
+        'Exactly two sides, keyed by a name you choose (e.g. "airtable", "webflow"). The first is the source, the second the destination.',
+      ),
+    mappings: z
+      .record(
+        z.string().regex(MAPPING_KEY_PATTERN, 'must be "<side>→<side>" or "<side>-><side>"'),
+        nonEmpty().describe('Path of an ES module whose default export maps one record, relative to this file.'),
+      )
+      .describe(
+        'Mapper module per direction, both directions required: { "a→b": "./maps/a-to-b.js", "b->a": "./maps/b-to-a.js" }.',
+      ),
+    match: z
+      .record(z.string(), nonEmpty().describe('Key field on that side.'))
+      .describe(
+        'Key fields that identify the same item on both sides, one per side name, e.g. { "airtable": "Slug", "webflow": "slug" }. Links existing items instead of duplicating them.',
+      )
+      .optional(),
+    retries: retriesSchema.optional(),
+    conflict_policy: z
+      .enum(['last_writer_wins', 'manual'])
+      .default('last_writer_wins')
+      .describe(
+        'When both sides changed the same item: "last_writer_wins" keeps the newer one, "manual" records a conflict and skips it. Default: "last_writer_wins".',
+      ),
+  })
+  .describe('One two-way sync between two tables.');
+
+export const linkIndexSchema = z
+  .discriminatedUnion('driver', [
+    z
+      .strictObject({
+        driver: z.literal('postgres'),
+        conn: nonEmpty().describe('Connection string; use "${DATABASE_URL}".'),
+        schema: z
+          .string()
+          .regex(PG_IDENTIFIER_PATTERN, 'must be a plain Postgres identifier')
+          .describe('Postgres schema of the link tables. Default: the search path (usually "public").')
+          .optional(),
+      })
+      .describe('A PostgreSQL database (what a worker fleet needs).'),
+    z
+      .strictObject({
+        driver: z.literal('pglite'),
+        conn: nonEmpty()
+          .describe('Data folder, relative to this file (or "memory://"). Default: "./.syncframe/pglite".')
+          .optional(),
+        schema: z
+          .string()
+          .regex(PG_IDENTIFIER_PATTERN, 'must be a plain Postgres identifier')
+          .describe('Postgres schema of the link tables. Default: "public".')
+          .optional(),
+      })
+      .describe('An embedded PGlite database in a local folder (one process only).'),
+    z.strictObject({ driver: z.literal('memory') }).describe('In memory (tests; links are lost on exit).'),
+  ])
+  .describe('Where links, cursors and runs are stored. Default: { "driver": "pglite", "conn": "./.syncframe/pglite" }.');
+
+export const configFileSchema = z
+  .strictObject({
+    $schema: z.string().describe('JSON Schema for editors; ignored by SyncFrame.').optional(),
+    linkindex: linkIndexSchema.optional(),
+    jobs: z.array(jobSchema).min(1, 'must list at least one job').describe('The sync jobs.'),
+  })
+  .describe('SyncFrame configuration.');
+
+export type ConfigFileInput = z.input<typeof configFileSchema>;
+export type ConfigFileOutput = z.output<typeof configFileSchema>;

@@ -1,0 +1,142 @@
+import type { ConflictPolicy, MapperFn, RetrySettings, ThrottleSettings } from '@syncframe/engine';
+
+/** Keys every side has, whatever its adapter. */
+interface SideConfigBase {
+  /** The side's key in the job's `sides`, e.g. `airtable`. */
+  readonly name: string;
+  /**
+   * Request budget of this side. Left undefined when the config gives none: the adapter's own
+   * API limits apply then, and that choice is made where adapters are built.
+   */
+  readonly throttle?: ThrottleSettings;
+  /** Delete records on this side for real instead of flagging them. @defaultValue false */
+  readonly hard_delete: boolean;
+}
+
+/** An Airtable table. */
+export interface AirtableSideConfig extends SideConfigBase {
+  readonly adapter: 'airtable';
+  /** Table name or id. */
+  readonly table: string;
+  readonly creds: { readonly apiKey: string; readonly baseId: string };
+  /** Replaces the API origin (proxies, tests). @defaultValue the public API */
+  readonly api_url?: string;
+  /** Let Airtable convert values, e.g. create missing select options. @defaultValue false */
+  readonly typecast: boolean;
+  /** A "Last modified time" field to pull only changed records. @defaultValue the adapter's fallback */
+  readonly last_modified_field?: string;
+  /** A checkbox that flags deleted records; never together with `hard_delete: true`. */
+  readonly soft_delete_field?: string;
+}
+
+/** A Webflow CMS collection. */
+export interface WebflowSideConfig extends SideConfigBase {
+  readonly adapter: 'webflow';
+  /** Collection id (24 hex), or slug/name when `creds.site_id` is given. */
+  readonly collection: string;
+  readonly creds: { readonly token: string; readonly site_id?: string };
+  /** Replaces the API origin (proxies, tests). @defaultValue the public API */
+  readonly api_url?: string;
+  /** `staged` waits for the next site publish; `live` publishes items at once. @defaultValue 'staged' */
+  readonly publish: 'staged' | 'live';
+}
+
+/** An in-memory table (tests, demos). */
+export interface MemorySideConfig extends SideConfigBase {
+  readonly adapter: 'memory';
+  readonly table: string;
+}
+
+export type SideConfig = AirtableSideConfig | WebflowSideConfig | MemorySideConfig;
+
+/** Where links, cursors and runs live. */
+export interface LinkIndexConfig {
+  /** @defaultValue 'pglite' */
+  readonly driver: 'postgres' | 'pglite' | 'memory';
+  /**
+   * Postgres: the connection string. PGlite: the data folder, made absolute against the config
+   * file's folder (URLs such as `memory://` are kept as they are). Memory: undefined.
+   * @defaultValue `<config folder>/.syncframe/pglite` for PGlite
+   */
+  readonly conn?: string;
+  /** Postgres schema of the link tables. @defaultValue the connection's search path */
+  readonly schema?: string;
+}
+
+/** When a job runs. */
+export interface ScheduleConfig {
+  /** Cron expression, 5 fields (or 6 with seconds first), as cron-parser reads it. */
+  readonly cron: string;
+  /** IANA time zone. @defaultValue UTC */
+  readonly timezone?: string;
+}
+
+/** Absolute paths of a job's two mapper modules. */
+export interface MapperPaths {
+  /** Module mapping a source record to destination fields. */
+  readonly toDestPath: string;
+  /** Module mapping a destination record to source fields. */
+  readonly toSourcePath: string;
+}
+
+/** One job as validated, before its mapper modules are imported (what `parseConfigText` returns). */
+export interface ParsedJobConfig {
+  readonly id: string;
+  /** @defaultValue true */
+  readonly enabled: boolean;
+  /** `null`: the job only runs on demand. */
+  readonly schedule: ScheduleConfig | null;
+  /** The first side in the file's `sides`. */
+  readonly source: SideConfig;
+  /** The second side in the file's `sides`. */
+  readonly dest: SideConfig;
+  readonly mappers: MapperPaths;
+  /** Key fields by role; `null` when the config has no `match`. */
+  readonly match: { readonly source: string; readonly dest: string } | null;
+  /** @defaultValue DEFAULT_RETRIES, key by key */
+  readonly retries: RetrySettings;
+  /** @defaultValue 'last_writer_wins' */
+  readonly conflictPolicy: ConflictPolicy;
+}
+
+/** One job, validated, with its mapper functions loaded. */
+export interface JobConfig extends ParsedJobConfig {
+  readonly mappers: MapperPaths & { readonly toDest: MapperFn; readonly toSource: MapperFn };
+}
+
+export interface ParsedConfig {
+  /** Absolute path of the config file. */
+  readonly file: string;
+  /** Absolute path of its folder, against which relative paths were resolved. */
+  readonly dir: string;
+  readonly linkindex: LinkIndexConfig;
+  readonly jobs: readonly ParsedJobConfig[];
+}
+
+export interface LoadedConfig extends ParsedConfig {
+  readonly jobs: readonly JobConfig[];
+}
+
+/** One problem in a config file. */
+export interface ConfigIssue {
+  /** The file as the caller named it (relative names stay relative, to keep messages short). */
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based, in UTF-16 code units (what editors count for non-astral text). */
+  readonly column: number;
+  /** Key path such as `jobs[0].sides.airtable.table`; empty for syntax errors and the root. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A subset of `process.env`: values may be undefined. */
+export type EnvVars = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /**
+   * Variables for `${VAR}`. A `.env` file beside the config file adds to them; these win over it.
+   * @defaultValue process.env
+   */
+  readonly env?: EnvVars;
+}

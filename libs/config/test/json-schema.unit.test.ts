@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parse, stripComments } from 'jsonc-parser';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { describeConfig, loadConfig, renderConfigJsonSchema } from '../src/index.js';
+
+const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+const SCHEMA_FILE = repo('config/syncframe.schema.json');
+const EXAMPLE_FILE = repo('config/jobs.example.jsonc');
+const ENV_EXAMPLE_FILE = repo('config/.env.example');
+
+const DUMMY_ENV = {
+  DATABASE_URL: 'postgres://syncframe:dummy-db-pass@localhost:5432/syncframe',
+  AIRTABLE_TOKEN: 'patDUMMY.token',
+  AIRTABLE_BASE_ID: 'appDUMMY0000000001',
+  WEBFLOW_TOKEN: 'wf-dummy-token',
+  WEBFLOW_SITE_ID: '0123456789abcdef01234567',
+};
+
+describe('config/syncframe.schema.json', () => {
+  it('is what scripts/generate-json-schema.ts generates now (run it after changing the schema)', async () => {
+    expect(await readFile(SCHEMA_FILE, 'utf8')).toBe(renderConfigJsonSchema());
+  });
+
+  it('accepts the example config as written, ${VAR} included, and rejects a typo', async () => {
+    const schema = z.fromJSONSchema(JSON.parse(await readFile(SCHEMA_FILE, 'utf8')));
+    const example = parse(await readFile(EXAMPLE_FILE, 'utf8'));
+    expect(schema.safeParse(example).success).toBe(true);
+    example.jobs[0].sides.airtable.tabel = 'Videos';
+    expect(schema.safeParse(example).success).toBe(false);
+  });
+
+  it('describes keys for editors', () => {
+    const schema = JSON.parse(renderConfigJsonSchema());
+    expect(schema.properties.jobs.items.properties.conflict_policy.description).toMatch(/last_writer_wins/);
+  });
+});
+
+describe('config/jobs.example.jsonc', () => {
+  it('loads with dummy environment values', async () => {
+    const config = await loadConfig(EXAMPLE_FILE, { env: DUMMY_ENV });
+    const [job] = config.jobs;
+    expect(job?.source).toMatchObject({ name: 'airtable', adapter: 'airtable', table: 'Videos' });
+    expect(job?.dest).toMatchObject({ name: 'webflow', adapter: 'webflow', collection: 'videos', publish: 'staged' });
+    expect(job?.schedule).toEqual({ cron: '*/5 * * * *', timezone: 'Europe/Paris' });
+    const mapped = await job!.mappers.toDest(
+      { id: 'rec1', fields: { Name: 'Intro', Slug: 'intro', Published: true }, updatedAt: '2024-01-01T00:00:00.000Z', deleted: false },
+      {} as never,
+    );
+    expect(mapped).toEqual({ fields: { name: 'Intro', slug: 'intro', description: '', published: true }, deleted: false });
+    const back = await job!.mappers.toSource(
+      { id: 'item1', fields: { name: 'Intro', slug: 'intro', published: false }, updatedAt: '2024-01-01T00:00:00.000Z', deleted: false },
+      {} as never,
+    );
+    expect(back).toEqual({ fields: { Name: 'Intro', Slug: 'intro', Description: '', Published: false }, deleted: false });
+    const shown = JSON.stringify(describeConfig(config));
+    for (const value of Object.values(DUMMY_ENV)) expect(shown).not.toContain(value);
+  });
+
+  it('lists every variable it uses in .env.example', async () => {
+    const values = stripComments(await readFile(EXAMPLE_FILE, 'utf8'));
+    const used = new Set([...values.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]));
+    const listed = new Set([...(await readFile(ENV_EXAMPLE_FILE, 'utf8')).matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
+    expect([...used].filter((name) => !listed.has(name))).toEqual([]);
+  });
+});
