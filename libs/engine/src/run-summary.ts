@@ -53,6 +53,10 @@ export interface RunSummary {
   readonly counts: { readonly source: SideCounts; readonly dest: SideCounts };
   /** Remote requests that were retried (transient errors, 429s). */
   readonly retries: number;
+  /** 429 answers received from either remote. */
+  readonly rateLimited: number;
+  /** Time spent waiting for a throttle, in ms (both sides together). */
+  readonly throttleWaitMs: number;
   /** Per-record errors, at most `MAX_RECORDED_ERRORS` of them (`errorsTruncated` says when cut). */
   readonly errors: readonly RecordError[];
   readonly errorsTruncated: boolean;

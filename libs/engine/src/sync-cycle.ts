@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { CursorTracker } from './cursor-tracker.js';
 import { isFatalRunError } from './fatal-error.js';
+import { isRateLimitedError } from './errors/rate-limited-error.js';
 import { isSyncFrameError } from './errors/syncframe-error.js';
 import type { ThrottleProvider } from './in-process-throttles.js';
 import { InProcessThrottles } from './in-process-throttles.js';
@@ -95,14 +96,26 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
   };
   const failures: RunFailure[] = [];
   let retries = 0;
+  let rateLimited = 0;
+  let throttleWaitMs = 0;
   const retry = {} as Record<Side, RetryContext>;
   for (const side of SIDES) {
-    const throttle: Throttle = provider.throttleFor(jobSide(job, side));
+    const shared: Throttle = provider.throttleFor(jobSide(job, side));
+    // Measures the waits of this run (the throttle itself is shared with other runs).
+    const throttle: Throttle = {
+      acquire: async (signal) => {
+        const t0 = clock.now();
+        await shared.acquire(signal);
+        throttleWaitMs += clock.now() - t0;
+      },
+      pause: (ms) => shared.pause(ms),
+    };
     const sideLog = logger.child({ side: jobSide(job, side).name });
     retry[side] = {
       retries: job.retries, clock, throttle, ...(deps.signal ? { signal: deps.signal } : {}),
       onRetry: (err, attempt, waitMs) => {
         retries++;
+        if (isRateLimitedError(err)) rateLimited++;
         sideLog.warn({ attempt, waitMs, err: errorText(err) }, 'remote request failed; retrying');
       },
     };
@@ -193,7 +206,7 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
     const summary: RunSummary = {
       runId, jobId: job.id, trigger: options.trigger ?? 'cli',
       startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(),
-      durationMs: endedAt - startedAt, status, counts, retries, errors,
+      durationMs: endedAt - startedAt, status, counts, retries, rateLimited, throttleWaitMs, errors,
       errorsTruncated: errorCount > errors.length, failures,
     };
     if (dryRun) return { status, summary: null, plan: entries };

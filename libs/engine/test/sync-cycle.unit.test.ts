@@ -456,3 +456,16 @@ describe('links', () => {
     expect(link.destHash).toMatch(/^[\w-]{43}$/);
   });
 });
+
+describe('run summary', () => {
+  it('counts 429s and the time spent waiting for the throttle', async () => {
+    const h = harness({ throttle: { max_reqs: 1, interval_sec: 2, batch_size: 1 } });
+    h.source.insert({ Name: 'A', Slug: 'a' });
+    h.source.insert({ Name: 'B', Slug: 'b' });
+    h.dest.failNext({ type: 'rate-limited', retryAfterMs: 5000 }, 'write');
+    const { summary } = await h.run();
+    expect(summary!.rateLimited).toBe(1);
+    expect(summary!.throttleWaitMs).toBeGreaterThanOrEqual(2000); // 1 request per 2 s
+    expect(summary!.status).toBe('success');
+  });
+});
