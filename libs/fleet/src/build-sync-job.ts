@@ -1,0 +1,63 @@
+import { createAirtableAdapter } from '@syncframe/adapter-airtable';
+import { createWebflowAdapter } from '@syncframe/adapter-webflow';
+import type { JobConfig, SideConfig } from '@syncframe/config';
+import type { JobSide, Logger, SourceAdapter, SyncJob } from '@syncframe/engine';
+import { DEFAULT_THROTTLE } from '@syncframe/engine';
+import { InMemoryAdapter } from '@syncframe/engine/testing';
+
+export interface BuildOptions {
+  readonly logger?: Logger;
+  /** Per-request timeout of the HTTP adapters. */
+  readonly timeoutMs?: number;
+  /** Adapters for `memory` sides (tests); by default a fresh empty one per side. */
+  readonly memoryAdapters?: ReadonlyMap<string, SourceAdapter>;
+}
+
+/** The adapter of one side, with the side's credentials from the resolved config. */
+export function createAdapter(side: SideConfig, jobId: string, options: BuildOptions = {}): SourceAdapter {
+  const wiring = {
+    jobId,
+    sideName: side.name,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.logger ? { logger: options.logger.child({ side: side.name }) } : {}),
+  };
+  switch (side.adapter) {
+    case 'airtable':
+      return createAirtableAdapter({
+        table: side.table, creds: side.creds, typecast: side.typecast, hard_delete: side.hard_delete,
+        ...(side.api_url ? { api_url: side.api_url } : {}),
+        ...(side.last_modified_field ? { last_modified_field: side.last_modified_field } : {}),
+        ...(side.soft_delete_field ? { soft_delete_field: side.soft_delete_field } : {}),
+        ...wiring,
+      });
+    case 'webflow':
+      return createWebflowAdapter({
+        collection: side.collection, creds: side.creds, publish: side.publish, hard_delete: side.hard_delete,
+        ...(side.api_url ? { api_url: side.api_url } : {}),
+        ...wiring,
+      });
+    case 'memory':
+      return options.memoryAdapters?.get(`${jobId}/${side.name}`) ??
+        new InMemoryAdapter({ table: side.table, deleteMode: side.hard_delete ? 'hard' : 'soft' });
+  }
+}
+
+/**
+ * A config job made runnable. Throttle: the config's `throttle` when given, else the adapter's own
+ * API limits, else the master plan's defaults.
+ */
+export function buildSyncJob(config: JobConfig, options: BuildOptions = {}): SyncJob {
+  const side = (s: SideConfig): JobSide => {
+    const adapter = createAdapter(s, config.id, options);
+    return { name: s.name, adapter, throttle: s.throttle ?? adapter.defaultThrottle ?? DEFAULT_THROTTLE };
+  };
+  return {
+    id: config.id,
+    source: side(config.source),
+    dest: side(config.dest),
+    mappers: { toDest: config.mappers.toDest, toSource: config.mappers.toSource },
+    retries: config.retries,
+    conflictPolicy: config.conflictPolicy,
+    ...(config.match ? { match: config.match } : {}),
+  };
+}
