@@ -1,1 +1,2 @@
-export {};
+export * from './start-scheduler.js';
+export * from './reconcile-lock.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './start-worker.js';
+export * from './health-server.js';

@@ -1,7 +1,7 @@
 import { createAirtableAdapter } from '@syncframe/adapter-airtable';
 import { createWebflowAdapter } from '@syncframe/adapter-webflow';
 import type { JobConfig, SideConfig } from '@syncframe/config';
-import type { JobSide, Logger, SourceAdapter, SyncJob } from '@syncframe/engine';
+import type { JobSide, Logger, SourceAdapter, SyncJob, TableRef } from '@syncframe/engine';
 import { DEFAULT_THROTTLE } from '@syncframe/engine';
 import { InMemoryAdapter } from '@syncframe/engine/testing';
 
@@ -11,6 +11,11 @@ export interface BuildOptions {
   readonly timeoutMs?: number;
   /** Adapters for `memory` sides (tests); by default a fresh empty one per side. */
   readonly memoryAdapters?: ReadonlyMap<string, SourceAdapter>;
+}
+
+/** The table a side's adapter reports as its `ref` (how links, cursors and fail counts are keyed), without building the adapter. */
+export function sideRef(side: SideConfig): TableRef {
+  return { adapter: side.adapter, table: side.adapter === 'webflow' ? side.collection : side.table };
 }
 
 /** The adapter of one side, with the side's credentials from the resolved config. */

@@ -6,3 +6,4 @@ export * from './fleet-settings.js';
 export * from './run-processor.js';
 export * from './reconcile-schedulers.js';
 export * from './tick-processor.js';
+export * from './fleet-store.js';

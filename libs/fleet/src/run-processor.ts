@@ -92,8 +92,9 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         return { outcome: 'superseded', reason: 'another run of this job took its lease over' };
       }
       if (reason instanceof ShutdownAbort || (signal?.aborted && !isLeaseLostError(reason))) {
-        log.warn({ runId }, 'run interrupted by shutdown; handing it back to the queue');
-        await job.moveToWait(token);
+        log.warn({ runId }, 'run interrupted; handing it back to the queue');
+        // Fails when the lock is already gone (another worker owns the job now): nothing to hand back then.
+        await job.moveToWait(token).catch(() => undefined);
         throw new WaitingError();
       }
       throw err;

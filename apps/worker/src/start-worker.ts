@@ -1,0 +1,98 @@
+import { Worker } from 'bullmq';
+import type { LoadedConfig } from '@syncframe/config';
+import { loadConfig } from '@syncframe/config';
+import type { Logger } from '@syncframe/engine';
+import { createLogger } from '@syncframe/engine';
+import type { FleetSettings, RunJobData, RunResult } from '@syncframe/fleet';
+import {
+  assertFleetStore, createRedis, createRunProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, processIdentity, QUEUES,
+  RedisThrottleProvider,
+} from '@syncframe/fleet';
+import { openLinkIndex } from '@syncframe/linkindex';
+import { startHealthServer } from './health-server.js';
+
+export interface StartWorkerOptions {
+  readonly configPath: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: Logger;
+  readonly settings?: Partial<FleetSettings>;
+}
+
+export interface WorkerHandle {
+  readonly worker: Worker<RunJobData, RunResult>;
+  /** Port of the health server, when one runs. */
+  readonly healthPort: number | null;
+  /**
+   * Graceful stop: take no new runs, let the current ones finish within the grace period, then
+   * hand whatever still runs back to the queue (another worker resumes it from its last cursor).
+   */
+  close(): Promise<void>;
+}
+
+/** A worker process: a BullMQ Worker on the runs queue running the engine. */
+export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
+  const env = options.env ?? process.env;
+  const settings: FleetSettings = { ...fleetSettingsFromEnv(env), ...options.settings };
+  const logger = options.logger ?? createLogger({ base: { service: 'syncframe-worker' } });
+  const config: LoadedConfig = await loadConfig(options.configPath, { env });
+  assertFleetStore(config, 'worker');
+  const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true });
+  const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
+  const connection = createRedis(redisUrl, 'worker');
+  // Rate-limit calls fail fast instead of queueing while Redis is away.
+  const limiterRedis = createRedis(redisUrl, 'producer');
+  const holder = await processIdentity();
+  const processor = createRunProcessor({
+    config: () => config,
+    store,
+    throttles: new RedisThrottleProvider(limiterRedis, { prefix: `${settings.queuePrefix}:rl` }),
+    logger,
+    holder,
+    settings,
+  });
+  const worker = new Worker<RunJobData, RunResult>(QUEUES.runs, processor, {
+    connection,
+    prefix: settings.queuePrefix,
+    concurrency: settings.concurrency,
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    maxStalledCount: settings.maxStalledCount,
+  });
+  let closing = false;
+  worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
+  worker.on('failed', (job, err) => logger.warn({ queueJobId: job?.id, jobId: job?.data.jobId, attemptsMade: job?.attemptsMade, err: err.message }, 'run failed'));
+  worker.on('completed', (job, result) => logger.info({ queueJobId: job.id, jobId: job.data.jobId, ...result }, 'run completed'));
+  // A lost BullMQ lock means another worker may take the job: stop this copy (its writes are fenced anyway).
+  worker.on('lockRenewalFailed', (ids) => ids.forEach((id) => worker.cancelJob(id, 'lock lost')));
+  await worker.waitUntilReady();
+
+  const health = settings.healthPort > 0
+    ? await startHealthServer(settings.healthPort, { ready: () => !closing && worker.isRunning() && connection.status === 'ready' })
+    : null;
+  logger.info({ holder, concurrency: settings.concurrency, queuePrefix: settings.queuePrefix, healthPort: health?.port ?? null }, 'worker started');
+
+  return {
+    worker,
+    healthPort: health?.port ?? null,
+    async close() {
+      if (closing) return;
+      closing = true;
+      logger.info({ graceMs: settings.shutdownGraceMs }, 'worker stopping: no new runs');
+      const closed = worker.close();
+      const inTime = await Promise.race([closed.then(() => true), sleep(settings.shutdownGraceMs).then(() => false)]);
+      if (!inTime) {
+        logger.warn({}, 'grace period over: handing running runs back to the queue');
+        worker.cancelAllJobs('shutdown');
+        await Promise.race([closed, sleep(5000)]);
+        await worker.close(true);
+      }
+      await health?.close();
+      await store.close();
+      limiterRedis.disconnect();
+      connection.disconnect();
+      logger.info({}, 'worker stopped');
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

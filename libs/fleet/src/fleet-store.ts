@@ -1,0 +1,23 @@
+import type { LoadedConfig } from '@syncframe/config';
+import { ConfigError } from '@syncframe/engine';
+
+/**
+ * The fleet's processes share their state through PostgreSQL: an embedded PGlite folder (or memory)
+ * cannot be shared by several processes, so the scheduler and workers refuse them.
+ */
+export function assertFleetStore(config: LoadedConfig, processName: string): void {
+  const driver = config.linkindex.driver;
+  if (driver === 'postgres') return;
+  throw new ConfigError(
+    `${config.file}: the ${processName} needs linkindex.driver "postgres" (got "${driver}"). ` +
+    'A fleet of workers and a scheduler share links, cursors and leases through one PostgreSQL database; ' +
+    `an embedded ${driver === 'pglite' ? 'PGlite folder' : 'in-memory store'} belongs to a single process. ` +
+    'For one process without Redis, use `syncframe sync --job ID` instead.',
+  );
+}
+
+/** `host:pid`, this process's identity in leases and logs. */
+export async function processIdentity(): Promise<string> {
+  const { hostname } = await import('node:os');
+  return `${hostname()}:${process.pid}`;
+}
