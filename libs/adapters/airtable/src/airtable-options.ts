@@ -1,0 +1,62 @@
+import type { ThrottleSettings } from '@syncframe/engine';
+
+/** A pino-compatible logger (only the levels the adapter uses). Optional everywhere. */
+export interface AdapterLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/**
+ * Options of one Airtable side of a job. The config layer validates these exact keys; the
+ * wiring options (`jobId` … `logger`) are set by the worker, never by the config file.
+ */
+export interface AirtableSideOptions {
+  /** Table name or id (`tbl…`). Ids survive renames, so prefer them. */
+  readonly table: string;
+  readonly creds: {
+    /** Personal access token or OAuth token. Never logged, never in an error. */
+    readonly apiKey: string;
+    /** `app…`; not a secret (it is the rate-limit key). */
+    readonly baseId: string;
+  };
+  /** Replaces `https://api.airtable.com` (fakes, proxies). @defaultValue 'https://api.airtable.com' */
+  readonly api_url?: string;
+  /** Let Airtable convert strings and create missing select options. @defaultValue false */
+  readonly typecast?: boolean;
+  /**
+   * A `lastModifiedTime` field to filter and sort on. With it, pulls are ordered and every page
+   * advances the cursor, and `updatedAt` is exact. Without it the adapter filters on
+   * `LAST_MODIFIED_TIME()`, which Airtable can neither sort on nor return, so the cursor moves
+   * only at the end of a pull and `updatedAt` falls back to `createdTime`.
+   * @defaultValue undefined (use `LAST_MODIFIED_TIME()`)
+   */
+  readonly last_modified_field?: string;
+  /** A checkbox field: checked = deleted. Deletes check it; checked records are pulled as deleted. */
+  readonly soft_delete_field?: string;
+  /** Delete ops DELETE the record (when `soft_delete_field` is not set). @defaultValue false */
+  readonly hard_delete?: boolean;
+
+  /** Job id, for error messages and logs. */
+  readonly jobId?: string;
+  /** The side's key in the job's `sides`, for error messages and logs. */
+  readonly sideName?: string;
+  /** Per-request timeout in ms. @defaultValue 30000 */
+  readonly timeoutMs?: number;
+  /** HTTP client. @defaultValue globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  readonly logger?: AdapterLogger;
+}
+
+/** Airtable's documented limits: 5 requests per second per base, 10 records per write. */
+export const AIRTABLE_DEFAULT_THROTTLE: ThrottleSettings = Object.freeze({ max_reqs: 5, interval_sec: 1, batch_size: 10 });
+
+/** Records per write request that Airtable accepts; a bigger batch is a configuration error. */
+export const AIRTABLE_MAX_BATCH = 10;
+
+/** What Airtable says a client must wait after a 429 when no Retry-After comes with it. */
+export const AIRTABLE_RATE_LIMIT_PENALTY_MS = 30_000;
+
+export const AIRTABLE_DEFAULT_API_URL = 'https://api.airtable.com';
+export const AIRTABLE_DEFAULT_TIMEOUT_MS = 30_000;
