@@ -1,1 +1,14 @@
-export {};
+export * from './config.js';
+export * from './dsn.js';
+export * from './logger.js';
+export * from './errors/index.js';
+export * from './database.js';
+export * from './db-errors.js';
+export * from './schema.js';
+export * from './connect-postgres.js';
+export * from './connect-pglite.js';
+export * from './migrate.js';
+export * from './job-leases.postgres.js';
+export * from './link-index.postgres.js';
+export * from './link-index.memory.js';
+export * from './open-link-index.js';

@@ -1,0 +1,2 @@
+export * from './database-unavailable-error.js';
+export * from './schema-version-error.js';

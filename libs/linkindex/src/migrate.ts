@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { sql } from 'drizzle-orm';
+import { ConfigError } from '@syncframe/engine';
+import type { LinkIndexConfig } from './config.js';
+import { DEFAULT_PGLITE_DIR, quoteSchema, schemaOf } from './config.js';
+import { connectPglite } from './connect-pglite.js';
+import type { PostgresPoolOptions } from './connect-postgres.js';
+import { connectPostgres } from './connect-postgres.js';
+import type { LinkIndexDatabase } from './database.js';
+import { rowsOf } from './database.js';
+import { mapDatabaseError } from './db-errors.js';
+import { SchemaVersionError } from './errors/schema-version-error.js';
+import type { LinkIndexLogger } from './logger.js';
+import { silentLinkIndexLogger } from './logger.js';
+
+/**
+ * The SQL drizzle-kit generated. Resolved from this file, so it is found from `src/` (tests,
+ * tsx) and from `dist/` (the build) alike: both sit next to `migrations/`.
+ */
+export const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
+
+/** Journal table of applied migrations, in the link index's schema. */
+export const MIGRATIONS_TABLE = 'syncframe_migrations';
+
+/** One migration as shipped with this SyncFrame. */
+export interface Migration {
+  /** drizzle-kit's tag, e.g. `0000_init`; tags sort in the order they apply. */
+  readonly tag: string;
+  /** sha256 of the SQL file, to notice a migration edited after it was applied. */
+  readonly hash: string;
+  readonly statements: readonly string[];
+}
+
+/** What `migrate` did. */
+export interface MigrationResult {
+  /** Tags applied by this call, in order; empty when the schema was already current. */
+  readonly applied: readonly string[];
+  /** The latest migration the database is at now (null: none shipped). */
+  readonly current: string | null;
+}
+
+/** Options of `migrate` and `applyMigrations`. */
+export interface MigrateOptions extends PostgresPoolOptions {
+  /** @defaultValue silent */
+  readonly logger?: LinkIndexLogger;
+  /** The migrations to apply. @defaultValue the ones shipped in `migrations/` */
+  readonly migrations?: readonly Migration[];
+}
+
+interface Journal {
+  entries: { idx: number; tag: string }[];
+}
+
+/** Reads the migrations drizzle-kit wrote (its `meta/_journal.json` gives order and tags). */
+export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migration[]> {
+  const journal = JSON.parse(await readFile(new URL('meta/_journal.json', dir), 'utf8')) as Journal;
+  const entries = [...journal.entries].sort((a, b) => a.idx - b.idx);
+  return Promise.all(
+    entries.map(async ({ tag }) => {
+      const text = await readFile(new URL(`${tag}.sql`, dir), 'utf8');
+      return {
+        tag,
+        hash: createHash('sha256').update(text).digest('hex'),
+        statements: text.split('--> statement-breakpoint').map((s) => s.trim()).filter((s) => s.length > 0),
+      };
+    }),
+  );
+}
+
+/**
+ * Opens the store `config` names, brings its schema up to date, and closes it. For a separate
+ * migration step (`syncframe migrate`); `openLinkIndex` migrates by itself unless told not to.
+ * The `memory` driver has nothing to migrate.
+ */
+export async function migrate(config: LinkIndexConfig, options: MigrateOptions = {}): Promise<MigrationResult> {
+  const schema = schemaOf(config);
+  const logger = options.logger ?? silentLinkIndexLogger;
+  if (config.driver === 'memory') return { applied: [], current: null };
+  if (config.driver === 'postgres') {
+    if (!config.conn) throw new ConfigError('the postgres link index needs `conn`, a postgres:// DSN');
+    const connection = await connectPostgres(config.conn, schema, logger, options);
+    try {
+      return await applyMigrations(connection.db, schema, connection.where, options);
+    } finally {
+      await connection.close();
+    }
+  }
+  const connection = await connectPglite(config.conn ?? DEFAULT_PGLITE_DIR, schema);
+  try {
+    return await applyMigrations(connection.db, schema, connection.where, options);
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * Applies the pending migrations to `schema` (creating it if missing), all in one transaction
+ * under an advisory lock: when a whole fleet starts at once, one process migrates and the others
+ * wait, then find nothing left to do. Refuses a database migrated by a newer SyncFrame.
+ */
+export async function applyMigrations(
+  db: LinkIndexDatabase,
+  schema: string,
+  where: string,
+  options: Pick<MigrateOptions, 'logger' | 'migrations'> = {},
+): Promise<MigrationResult> {
+  const logger = options.logger ?? silentLinkIndexLogger;
+  const migrations = options.migrations ?? (await loadMigrations());
+  try {
+    return await db.transaction(async (tx) => {
+      // Transaction-scoped: released by COMMIT or ROLLBACK, even when this process dies mid-way.
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_CLASS}::integer, ${lockKey(schema)}::integer)`);
+      const exists = rowsOf(await tx.execute(sql`SELECT 1 FROM pg_namespace WHERE nspname = ${schema}`));
+      // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the database.
+      if (exists.length === 0) await tx.execute(sql.raw(`CREATE SCHEMA ${quoteSchema(schema)}`));
+      await tx.execute(sql.raw(`SET LOCAL search_path TO ${quoteSchema(schema)}`));
+      await tx.execute(
+        sql.raw(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (tag text PRIMARY KEY, hash text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`),
+      );
+      const applied = rowsOf<{ tag: string; hash: string }>(await tx.execute(sql.raw(`SELECT tag, hash FROM ${MIGRATIONS_TABLE} ORDER BY tag`)));
+      refuseNewerSchema(applied.map((r) => r.tag), migrations);
+      warnOnEditedMigrations(applied, migrations, logger);
+
+      const done = new Set(applied.map((r) => r.tag));
+      const pending = migrations.filter((m) => !done.has(m.tag));
+      for (const migration of pending) {
+        for (const statement of migration.statements) await tx.execute(sql.raw(statement));
+        await tx.execute(sql`INSERT INTO ${sql.raw(MIGRATIONS_TABLE)} (tag, hash) VALUES (${migration.tag}, ${migration.hash})`);
+      }
+      const result = { applied: pending.map((m) => m.tag), current: migrations.at(-1)?.tag ?? null };
+      if (pending.length > 0) logger.info({ schema, applied: result.applied }, 'link index: migrations applied');
+      return result;
+    });
+  } catch (err) {
+    throw mapDatabaseError(err, 'migrate', where);
+  }
+}
+
+/**
+ * Checks, without changing anything, that `schema` is exactly at this SyncFrame's latest
+ * migration: for processes started with `migrate: false`, which must not run on a schema
+ * they do not know.
+ */
+export async function checkSchemaVersion(
+  db: LinkIndexDatabase,
+  schema: string,
+  where: string,
+  migrations?: readonly Migration[],
+): Promise<void> {
+  const known = migrations ?? (await loadMigrations());
+  let applied: string[];
+  try {
+    const table = rowsOf<{ t: string | null }>(await db.execute(sql`SELECT to_regclass(${`${quoteSchema(schema)}.${MIGRATIONS_TABLE}`})::text AS t`));
+    applied = table[0]?.t
+      ? rowsOf<{ tag: string }>(await db.execute(sql.raw(`SELECT tag FROM ${quoteSchema(schema)}.${MIGRATIONS_TABLE} ORDER BY tag`))).map((r) => r.tag)
+      : [];
+  } catch (err) {
+    throw mapDatabaseError(err, 'checkSchemaVersion', where);
+  }
+  refuseNewerSchema(applied, known);
+  const done = new Set(applied);
+  const pending = known.filter((m) => !done.has(m.tag));
+  if (pending.length > 0) {
+    throw new SchemaVersionError(
+      `database schema "${schema}" is at migration ${applied.at(-1) ?? '(none)'}, older than this SyncFrame ` +
+        `(needs ${known.at(-1)?.tag}): run the migrations first (or open the link index with migrate: true)`,
+    );
+  }
+}
+
+function refuseNewerSchema(applied: readonly string[], known: readonly Migration[]): void {
+  const knownTags = new Set(known.map((m) => m.tag));
+  const unknown = applied.filter((tag) => !knownTags.has(tag));
+  if (unknown.length === 0) return;
+  const newest = [...applied].sort().at(-1);
+  throw new SchemaVersionError(
+    `database schema is at migration ${newest}, newer than this SyncFrame (knows up to ${known.at(-1)?.tag ?? '(none)'}): upgrade SyncFrame`,
+  );
+}
+
+function warnOnEditedMigrations(applied: readonly { tag: string; hash: string }[], known: readonly Migration[], logger: LinkIndexLogger): void {
+  const hashes = new Map(known.map((m) => [m.tag, m.hash]));
+  for (const row of applied) {
+    // Not fatal: an applied migration is never re-run, and refusing to start over a whitespace edit helps no one.
+    if (hashes.get(row.tag) !== row.hash) logger.warn({ tag: row.tag }, 'link index: an applied migration was edited since; the database keeps the old version');
+  }
+}
+
+/** First key of the advisory lock: "SFMG", so it is told apart from other users of advisory locks. */
+const LOCK_CLASS = 0x53464d47;
+
+/** Second key: per schema, so isolated schemas (tests, several SyncFrames) migrate independently. */
+function lockKey(schema: string): number {
+  return createHash('sha256').update(schema).digest().readInt32BE(0);
+}

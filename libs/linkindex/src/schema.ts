@@ -1,0 +1,118 @@
+/**
+ * The one drizzle schema behind the `postgres` and `pglite` drivers, and the source drizzle-kit
+ * generates `migrations/` from (master plan section 3, plus hashes, tombstones, jobs and leases).
+ *
+ * Tables are declared without a PostgreSQL schema on purpose: the optional `schema` of the config
+ * is applied through `search_path`, so the same generated SQL and the same queries serve any schema.
+ * Timestamps keep millisecond precision, the precision of the ISO strings the engine hands over,
+ * so a value reads back exactly as it was written.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { RunSummary, SyncRecord } from '@syncframe/engine';
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+
+/** One source record linked to one destination record, per table pair. */
+export const links = pgTable(
+  'links',
+  {
+    srcAdapter: text('src_adapter').notNull(),
+    srcTable: text('src_table').notNull(),
+    srcId: text('src_id').notNull(),
+    destAdapter: text('dest_adapter').notNull(),
+    destTable: text('dest_table').notNull(),
+    destId: text('dest_id').notNull(),
+    sourceHash: text('source_hash'),
+    destHash: text('dest_hash'),
+    deletedAt: tstz('deleted_at'),
+    syncedAt: tstz('synced_at').notNull(),
+  },
+  (t) => [
+    // The record id leads each index, the pair follows: a lookup by source id (PK) or by
+    // destination id (links_by_dest_idx) within a pair is an index lookup on every column it
+    // names. Leading with the pair instead would let the planner, before a fresh table has
+    // statistics, pick the wrong index and filter the whole pair (measured: 30x slower).
+    primaryKey({ name: 'links_pkey', columns: [t.srcId, t.srcAdapter, t.srcTable, t.destAdapter, t.destTable, t.destId] }),
+    index('links_by_dest_idx').on(t.destId, t.srcAdapter, t.srcTable, t.destAdapter, t.destTable),
+  ],
+);
+
+/** Cursor and consecutive fail count of one side of one job. */
+export const cursors = pgTable(
+  'cursors',
+  {
+    jobId: text('job_id').notNull(),
+    adapter: text('adapter').notNull(),
+    tableName: text('table_name').notNull(),
+    cursorToken: text('cursor_token'),
+    failCount: integer('fail_count').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'cursors_pkey', columns: [t.jobId, t.adapter, t.tableName] })],
+);
+
+/** Job-level state; a job without a row is enabled. */
+export const jobs = pgTable('jobs', {
+  jobId: text('job_id').primaryKey(),
+  disabledAt: tstz('disabled_at'),
+});
+
+/** One row per run: the summary whole as JSON, plus the columns runs are queried by. */
+export const runs = pgTable(
+  'runs',
+  {
+    runId: text('run_id').primaryKey(),
+    jobId: text('job_id').notNull(),
+    startedAt: tstz('started_at').notNull(),
+    endedAt: tstz('ended_at').notNull(),
+    status: text('status').notNull(),
+    summaryJson: jsonb('summary_json').$type<RunSummary>().notNull(),
+  },
+  (t) => [
+    // listRuns({ jobId }) newest first, and with a status filter (the board's "failed runs").
+    index('runs_by_job_idx').on(t.jobId, t.startedAt.desc(), t.runId.desc()),
+    index('runs_by_job_status_idx').on(t.jobId, t.status, t.startedAt.desc(), t.runId.desc()),
+    // listRuns() across jobs, and pruneRuns(olderThan) as a range scan.
+    index('runs_by_started_idx').on(t.startedAt.desc(), t.runId.desc()),
+  ],
+);
+
+/** Conflicts of `conflict_policy: manual`. */
+export const conflicts = pgTable(
+  'conflicts',
+  {
+    conflictId: text('conflict_id').primaryKey(),
+    jobId: text('job_id').notNull(),
+    srcAdapter: text('src_adapter').notNull(),
+    srcTable: text('src_table').notNull(),
+    srcId: text('src_id').notNull(),
+    destAdapter: text('dest_adapter').notNull(),
+    destTable: text('dest_table').notNull(),
+    destId: text('dest_id').notNull(),
+    srcPayload: jsonb('src_payload').$type<SyncRecord>().notNull(),
+    destPayload: jsonb('dest_payload').$type<SyncRecord>().notNull(),
+    detectedAt: tstz('detected_at').notNull(),
+    resolvedAt: tstz('resolved_at'),
+    keep: text('keep'),
+    appliedAt: tstz('applied_at'),
+  },
+  (t) => [
+    // The referee for "one open conflict per link": recordConflict upserts against this index.
+    uniqueIndex('conflicts_one_open_idx')
+      .on(t.jobId, t.srcAdapter, t.srcTable, t.destAdapter, t.destTable, t.srcId, t.destId)
+      .where(sql`resolved_at IS NULL AND applied_at IS NULL`),
+    index('conflicts_by_job_idx').on(t.jobId, t.detectedAt, t.conflictId),
+    check('conflicts_keep_check', sql`${t.keep} IS NULL OR ${t.keep} IN ('source', 'dest')`),
+  ],
+);
+
+/**
+ * One lease per job. The row outlives its holders (release only lets it lapse), so `token`
+ * keeps growing and a fencing number is never handed out twice.
+ */
+export const jobLeases = pgTable('job_leases', {
+  jobId: text('job_id').primaryKey(),
+  holder: text('holder').notNull(),
+  token: bigint('token', { mode: 'number' }).notNull(),
+  expiresAt: tstz('expires_at').notNull(),
+});
