@@ -1,1 +1,2 @@
-export {};
+export { runCli, main, HELP } from './main.js';
+export { parseAge } from './commands/store-commands.js';

@@ -8,7 +8,7 @@ import type { Logger } from '@syncframe/engine';
 import { createLogger } from '@syncframe/engine';
 import type { FleetSettings, ReconcileReport, TickJobData } from '@syncframe/fleet';
 import {
-  assertFleetStore, createRedis, createTickProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, QUEUES, reconcileSchedulers,
+  assertFleetStore, openRedis, createTickProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, QUEUES, reconcileSchedulers,
 } from '@syncframe/fleet';
 import { openLinkIndex } from '@syncframe/linkindex';
 import { withReconcileLock } from './reconcile-lock.js';
@@ -44,8 +44,8 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
   assertFleetStore(config, 'scheduler');
   const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true });
   const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
-  const producer = createRedis(redisUrl, 'producer');
-  const workerConnection = createRedis(redisUrl, 'worker');
+  const producer = await openRedis(redisUrl, 'producer');
+  const workerConnection = await openRedis(redisUrl, 'worker');
   const ticks = new Queue<TickJobData>(QUEUES.ticks, { connection: producer, prefix: settings.queuePrefix });
   const runs = new Queue(QUEUES.runs, { connection: producer, prefix: settings.queuePrefix });
   for (const q of [ticks, runs]) q.on('error', (err) => logger.error({ err: err.message }, 'queue error'));

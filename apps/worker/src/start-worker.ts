@@ -5,7 +5,7 @@ import type { Logger } from '@syncframe/engine';
 import { createLogger } from '@syncframe/engine';
 import type { FleetSettings, RunJobData, RunResult } from '@syncframe/fleet';
 import {
-  assertFleetStore, createRedis, createRunProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, processIdentity, QUEUES,
+  assertFleetStore, openRedis, createRunProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, processIdentity, QUEUES,
   RedisThrottleProvider,
 } from '@syncframe/fleet';
 import { openLinkIndex } from '@syncframe/linkindex';
@@ -38,9 +38,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   assertFleetStore(config, 'worker');
   const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true });
   const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
-  const connection = createRedis(redisUrl, 'worker');
+  const connection = await openRedis(redisUrl, 'worker');
   // Rate-limit calls fail fast instead of queueing while Redis is away.
-  const limiterRedis = createRedis(redisUrl, 'producer');
+  const limiterRedis = await openRedis(redisUrl, 'producer');
   const holder = await processIdentity();
   const processor = createRunProcessor({
     config: () => config,

@@ -11,9 +11,24 @@ export function createRedis(url: string = DEFAULT_REDIS_URL, role: 'worker' | 'p
   return new Redis(url, {
     maxRetriesPerRequest: role === 'worker' ? null : 3,
     enableOfflineQueue: role === 'worker',
-    lazyConnect: false,
+    lazyConnect: true,
     connectionName: `syncframe-${role}`,
   });
+}
+
+/**
+ * A connection that is ready to use (a producer refuses commands until then), or an error naming
+ * host and port, never the password.
+ */
+export async function openRedis(url: string = DEFAULT_REDIS_URL, role: 'worker' | 'producer' = 'producer'): Promise<Redis> {
+  const redis = createRedis(url, role);
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`cannot connect to Redis at ${describeRedisUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return redis;
 }
 
 /** host:port/db of a Redis URL, for messages: never its password. */

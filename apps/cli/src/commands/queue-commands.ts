@@ -1,0 +1,28 @@
+import { Queue } from 'bullmq';
+import { openRedis, DEFAULT_REDIS_URL, describeRedisUrl, enqueueRun, fleetSettingsFromEnv, QUEUES } from '@syncframe/fleet';
+import type { CliContext } from '../cli-context.js';
+import { EXIT, requireJob } from '../cli-context.js';
+
+/** `syncframe enqueue --job ID`: an ad-hoc run through the queue (a worker runs it). */
+export async function enqueueCommand(ctx: CliContext): Promise<number> {
+  const job = await requireJob(ctx);
+  if (!job.enabled) {
+    ctx.err(`job "${job.id}" is disabled in the config`);
+    return EXIT.failed;
+  }
+  const url = ctx.env.REDIS_URL || DEFAULT_REDIS_URL;
+  const redis = await openRedis(url, 'producer');
+  const queue = new Queue(QUEUES.runs, { connection: redis, prefix: fleetSettingsFromEnv(ctx.env).queuePrefix });
+  try {
+    const enqueued = await enqueueRun(queue, job, 'cli').catch((err: Error) => {
+      throw new Error(`cannot reach Redis at ${describeRedisUrl(url)}: ${err.message}`);
+    });
+    ctx.out(enqueued.deduplicated
+      ? `a run of ${job.id} is already queued (queue job ${enqueued.queueJobId}); this request joins it`
+      : `enqueued a run of ${job.id} (queue job ${enqueued.queueJobId})`);
+    return EXIT.ok;
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AirtableFake } from '@syncframe/adapter-airtable/testing';
+import { startAirtableFake } from '@syncframe/adapter-airtable/testing';
+import type { WebflowFake } from '@syncframe/adapter-webflow/testing';
+import { startWebflowFake } from '@syncframe/adapter-webflow/testing';
+import { runCli } from '@syncframe/cli';
+import { QUEUES } from '@syncframe/fleet';
+import { REDIS_URL, tempDir, writeMappers } from '../../worker/test/fleet-harness.js';
+
+const AT_TOKEN = 'patCliSecret00001.abcdef0123456789';
+const WF_TOKEN = 'wfCliSecretToken00000000abcdef';
+const BASE = 'appCliBase0000001';
+const prefix = `sf-test-${randomUUID().slice(0, 8)}`;
+let airtable: AirtableFake;
+let webflow: WebflowFake;
+let dir: string;
+let configPath: string;
+const env = () => ({ ...process.env, AT_TOKEN, WF_TOKEN, REDIS_URL, SYNCFRAME_QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, env(), { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+beforeAll(async () => {
+  airtable = await startAirtableFake({
+    tokens: [AT_TOKEN], rateLimit: false,
+    bases: { [BASE]: { tables: [{ name: 'Videos', fields: [
+      { name: 'Name', type: 'singleLineText' }, { name: 'Slug', type: 'singleLineText' }, { name: 'Notes', type: 'multilineText' },
+      { name: 'Last Modified', type: 'lastModifiedTime' },
+    ] }] } },
+  });
+  webflow = await startWebflowFake({
+    tokens: [WF_TOKEN], rateLimit: false,
+    sites: { site0000000000000000002: { collections: [{ slug: 'videos', fields: [{ slug: 'notes', type: 'PlainText' }] }] } },
+  });
+  dir = tempDir();
+  writeMappers(dir);
+  configPath = join(dir, 'jobs.jsonc');
+  writeFileSync(configPath, `{
+  // a single-process setup: the embedded PGlite store
+  "linkindex": { "driver": "pglite", "conn": "./state" },
+  "jobs": [{
+    "id": "videos",
+    "sides": {
+      "airtable": { "adapter": "airtable", "table": "Videos", "api_url": "${airtable.url}", "last_modified_field": "Last Modified",
+                    "creds": { "apiKey": "\${AT_TOKEN}", "baseId": "${BASE}" } },
+      "webflow": { "adapter": "webflow", "collection": "${webflow.collectionId('videos')}", "api_url": "${webflow.url}",
+                   "creds": { "token": "\${WF_TOKEN}" } }
+    },
+    "mappings": { "airtable→webflow": "./at-to-wf.mjs", "webflow→airtable": "./wf-to-at.mjs" },
+    "match": { "airtable": "Slug", "webflow": "slug" },
+    "retries": { "max_attempts": 1, "backoff_sec": 1, "disable_job_after": 5 }
+  }]
+}
+`);
+  airtable.insert('Videos', { Name: 'One', Slug: 'one' });
+  airtable.insert('Videos', { Name: 'Two', Slug: 'two' });
+  webflow.insert('videos', { name: 'Three', slug: 'three' });
+}, 30_000);
+
+afterAll(async () => {
+  await airtable?.close();
+  await webflow?.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('syncframe CLI', () => {
+  it('--help lists the commands; an unknown command is a usage error', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    for (const c of ['validate', 'sync --job ID [--dry-run]', 'enqueue', 'migrate', 'prune', 'jobs list', 'conflicts resolve', 'scheduler', 'worker', 'board']) {
+      expect(help.out).toContain(c);
+    }
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('sync', '--bogus')).code).toBe(2);
+  });
+
+  it('validate: exit 0 for a good config, 2 with FILE:LINE:COL for a bad one; no secret printed', async () => {
+    const ok = await cli('validate', '--config', configPath);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('valid (1 job');
+    const bad = join(dir, 'bad.jsonc');
+    writeFileSync(bad, '{\n  "jobs": [ { "id": "x", "sides": {} } ]\n}\n');
+    const res = await cli('validate', '--config', bad);
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(/bad\.jsonc:2:\d+ jobs\[0\]/);
+    const json = await cli('validate', '--config', configPath, '--json');
+    expect(json.out).not.toContain(AT_TOKEN);
+    expect(json.out).not.toContain(WF_TOKEN);
+  });
+
+  it('sync --dry-run prints the plan per record and writes nothing', async () => {
+    const before = webflow.requests.filter((r) => r.method !== 'GET').length;
+    const res = await cli('sync', '--job', 'videos', '--dry-run', '--config', configPath);
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/create\s+source \S+ → dest \(new\)/);
+    expect(res.out).toMatch(/create\s+dest \S+ → source \(new\)/);
+    expect(res.out).toContain('nothing was written');
+    expect(webflow.requests.filter((r) => r.method !== 'GET').length).toBe(before);
+    expect(airtable.records('Videos')).toHaveLength(2);
+  });
+
+  it('sync runs one cycle in-process: exit 0 and the run summary', async () => {
+    const res = await cli('sync', '--job', 'videos', '--config', configPath);
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.out);
+    expect(summary).toMatchObject({ jobId: 'videos', status: 'success', counts: { dest: { created: 2 }, source: { created: 1 } } });
+    expect(webflow.items('videos')).toHaveLength(3);
+    expect(res.out + res.err).not.toContain(AT_TOKEN);
+  });
+
+  it('sync exits 3 on a partial run and 1 on a failed one', async () => {
+    airtable.insert('Videos', { Name: 'Dup', Slug: 'three' }); // webflow already has slug "three", linked elsewhere
+    airtable.insert('Videos', { Name: 'Fine', Slug: 'fine' });
+    const partial = await cli('sync', '--job', 'videos', '--config', configPath);
+    expect(partial.code).toBe(3);
+    expect(JSON.parse(partial.out).errors[0].reason).toMatch(/match key "three" is already linked/);
+    webflow.fail({ status: 500, times: 5 });
+    const failed = await cli('sync', '--job', 'videos', '--config', configPath);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.out).status).toBe('failed');
+  });
+
+  it('jobs list / disable / enable, and a disabled job is not synced', async () => {
+    const list = await cli('jobs', 'list', '--config', configPath, '--json');
+    const [row] = JSON.parse(list.out);
+    expect(row).toMatchObject({ id: 'videos', enabled: true, failCounts: { airtable: 0, webflow: 1 } });
+    expect((await cli('jobs', 'disable', 'videos', '--config', configPath)).code).toBe(0);
+    const skipped = await cli('sync', '--job', 'videos', '--config', configPath);
+    expect(skipped.code).toBe(1);
+    expect(skipped.err).toContain('disabled');
+    const enabled = await cli('jobs', 'enable', 'videos', '--config', configPath);
+    expect(enabled.out).toContain('fail counts reset');
+    expect(JSON.parse((await cli('jobs', 'list', '--config', configPath, '--json')).out)[0].failCounts).toEqual({ airtable: 0, webflow: 0 });
+  });
+
+  it('conflicts list and resolve', async () => {
+    const none = await cli('conflicts', 'list', '--config', configPath);
+    expect(none.out).toBe('no open conflicts');
+    expect((await cli('conflicts', 'resolve', 'nope', '--keep', 'source', '--config', configPath)).code).toBe(2);
+    expect((await cli('conflicts', 'resolve', 'nope', '--keep', 'sideways', '--config', configPath)).code).toBe(2);
+  });
+
+  it('migrate and prune', async () => {
+    expect((await cli('migrate', '--config', configPath)).out).toContain('migrated');
+    expect((await cli('prune', '--older-than', '0d', '--config', configPath)).out).toMatch(/pruned [1-9]\d* runs?/);
+    expect((await cli('prune', '--older-than', 'soon', '--config', configPath)).code).toBe(2);
+  });
+
+  it('enqueue adds a deduplicated run to the queue, with no credential in its data', async () => {
+    const first = await cli('enqueue', '--job', 'videos', '--config', configPath);
+    expect(first.code).toBe(0);
+    const second = await cli('enqueue', '--job', 'videos', '--config', configPath);
+    expect(second.out).toContain('already queued');
+    const queue = new Queue(QUEUES.runs, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix });
+    const waiting = await queue.getWaiting();
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]!.data).toMatchObject({ jobId: 'videos', trigger: 'cli' });
+    expect(JSON.stringify(waiting[0]!.data)).not.toContain(AT_TOKEN);
+    await queue.close();
+  });
+
+  const bin = resolve(import.meta.dirname, '../bin/syncframe.js');
+  const built = existsSync(resolve(import.meta.dirname, '../dist/main.js'));
+  if (!built) console.log('skipping the built-binary test: apps/cli/dist is not built (npm ci builds it)');
+  it.skipIf(!built)('the installed binary answers --help', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, '--help']);
+    expect(stdout).toContain('Usage: syncframe <command>');
+  });
+});
