@@ -99,7 +99,7 @@ describe('scheduler', () => {
     const h = handles[0]!;
     writeConfig([{ id: 'fast', cron: '* * * * * *' }]); // every second (6 fields: seconds first)
     await h.reload();
-    await until(async () => (await h.runs.getJobCounts('waiting')).waiting >= 1, 10_000, 'a run is enqueued');
+    await until(async () => ((await h.runs.getJobCounts('waiting')).waiting ?? 0) >= 1, 10_000, 'a run is enqueued');
     await new Promise((r) => setTimeout(r, 2500));
     // Several ticks later there is still one waiting run of the job: deduplicated.
     const waiting = await h.runs.getWaiting();

@@ -80,16 +80,6 @@ export function writeMappers(dir: string): void {
     'export default (r) => ({ fields: { Name: r.fields.name ?? null, Slug: r.fields.slug, Notes: r.fields.notes ?? null } });\n');
 }
 
-/** The largest number of times in any window [t, t + windowMs). */
-export function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
 
 export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

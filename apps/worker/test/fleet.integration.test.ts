@@ -12,7 +12,8 @@ import { enqueueRun, QUEUES, RUN_JOB_NAME } from '@syncframe/fleet';
 import type { LinkIndexStore } from '@syncframe/linkindex';
 import { openLinkIndex } from '@syncframe/linkindex';
 import type { CliProcess } from './fleet-harness.js';
-import { DATABASE_URL, freshSchema, maxInWindow, REDIS_URL, spawnCli, tempDir, until, writeMappers } from './fleet-harness.js';
+import { maxInWindow } from '@syncframe/engine/testing';
+import { DATABASE_URL, freshSchema, REDIS_URL, spawnCli, tempDir, until, writeMappers } from './fleet-harness.js';
 
 // Distinctive credentials: the last test scans Redis and every log line for them.
 const AT_TOKEN = 'patFleetSecret0001.0123456789abcdef';
@@ -185,7 +186,7 @@ describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL
   it('SIGTERM drains: the running run finishes, the workers exit 0', async () => {
     seed(12, 'b');
     await enqueueRun(runs, { id: 'videos', retries }, 'api');
-    await until(async () => (await runs.getJobCounts('active')).active > 0, 20_000, 'a run is active');
+    await until(async () => ((await runs.getJobCounts('active')).active ?? 0) > 0, 20_000, 'a run is active');
     await until(() => webflowSlugs().some((s) => s.startsWith('b-')), 20_000, 'the run has written');
     const codes = await stopAll('SIGTERM');
     expect(codes.every((c) => c === 0)).toBe(true);

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SlidingWindowThrottle } from '@syncframe/engine';
-import { FakeClock } from '@syncframe/engine/testing';
+import { FakeClock, maxInWindow } from '@syncframe/engine/testing';
 import { harness } from './harness.js';
 
-/** The largest number of times in any window [t, t + windowMs). */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
 
 describe('SlidingWindowThrottle', () => {
   it('never lets more than max_reqs through in any window, and makes callers wait instead of failing', async () => {

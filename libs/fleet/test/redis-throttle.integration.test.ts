@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobSide } from '@syncframe/engine';
-import { InMemoryAdapter } from '@syncframe/engine/testing';
+import { InMemoryAdapter, maxInWindow } from '@syncframe/engine/testing';
 import { RedisThrottleProvider } from '@syncframe/fleet';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -28,16 +28,6 @@ function side(maxReqs: number, intervalSec: number): JobSide {
   };
 }
 
-/** The largest number of times in any window [t, t + windowMs). */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
 
 describe('RedisThrottleProvider', () => {
   it('three workers sharing one account never exceed max_reqs in any window, and all of them get through', async () => {

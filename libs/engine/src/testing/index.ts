@@ -1,3 +1,4 @@
 export * from './in-memory-adapter.js';
 export * from './in-memory-link-index.js';
 export * from './fake-clock.js';
+export * from './max-in-window.js';
