@@ -98,7 +98,8 @@ describe('scheduler', () => {
   it('a tick enqueues a deduplicated run of its job', async () => {
     const h = handles[0]!;
     writeConfig([{ id: 'fast', cron: '* * * * * *' }]); // every second (6 fields: seconds first)
-    await h.reload();
+    // Every replica takes ticks, so every replica must know the job (as after a real deploy).
+    await Promise.all(handles.map((x) => x.reload()));
     await until(async () => ((await h.runs.getJobCounts('waiting')).waiting ?? 0) >= 1, 10_000, 'a run is enqueued');
     await new Promise((r) => setTimeout(r, 2500));
     // Several ticks later there is still one waiting run of the job: deduplicated.

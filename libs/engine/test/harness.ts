@@ -53,10 +53,14 @@ export function harness(options: HarnessOptions = {}): Harness {
   };
 }
 
-/** Fields of the live records of a side, as comparable plain objects (ids dropped), sorted. */
+/**
+ * Fields of the live records of a side, as comparable rows (ids dropped), sorted. Empty values
+ * compare equal, as the engine treats them (remotes omit empty cells).
+ */
 export function contents(adapter: InMemoryAdapter, keys: string[]): string[] {
+  const value = (v: unknown) => (v === undefined || v === '' || v === false ? null : v);
   return adapter
     .live()
-    .map((r) => JSON.stringify(keys.map((k) => r.fields[k] ?? null)))
+    .map((r) => JSON.stringify(keys.map((k) => value(r.fields[k]))))
     .sort();
 }

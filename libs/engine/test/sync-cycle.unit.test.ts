@@ -469,3 +469,12 @@ describe('run summary', () => {
     expect(summary!.status).toBe('success');
   });
 });
+
+describe('field comparison', () => {
+  it('treats empty values alike: an explicit empty equals the other side\'s absent cell', async () => {
+    const { changedFields, isContainedIn } = await import('@syncframe/engine');
+    expect(isContainedIn({ a: '', b: false, c: [], d: null, e: undefined }, {})).toBe(true);
+    expect(changedFields({ a: 'x', b: true, c: [1], d: 0 }, { a: '', b: false, c: [] })).toEqual(['a', 'b', 'c', 'd']);
+    expect(isContainedIn({ a: { x: 1, y: 2 } }, { a: { y: 2, x: 1 }, other: 3 })).toBe(true);
+  });
+});
