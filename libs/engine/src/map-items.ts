@@ -1,4 +1,5 @@
 import { contentHash } from './content-hash.js';
+import { isReferenceNotLinkedError, ReferenceNotLinkedError } from './errors/reference-not-linked-error.js';
 import type { SyncJob } from './job.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
 import type { MappedRecord, MapperContext, MapperFn } from './mapper.js';
@@ -21,7 +22,15 @@ export function mapperFor(job: SyncJob, side: Side): MapperFn {
 export function mapperContext(job: SyncJob, side: Side, loader: LinkedIdLoader): MapperContext {
   const from = (side === 'source' ? job.source : job.dest).adapter.ref;
   const to = (side === 'source' ? job.dest : job.source).adapter.ref;
-  return { jobId: job.id, from, to, linkedId: (f, t, id) => loader.linkedId(f, t, id) };
+  return {
+    jobId: job.id, from, to,
+    linkedId: (f, t, id) => loader.linkedId(f, t, id),
+    requireLinkedId: async (f, t, id) => {
+      const linked = await loader.linkedId(f, t, id);
+      if (linked === null) throw new ReferenceNotLinkedError(f.table, id);
+      return linked;
+    },
+  };
 }
 
 /**
@@ -35,6 +44,7 @@ export async function mapRecord(mapper: MapperFn, record: SyncRecord, ctx: Mappe
   try {
     out = await mapper(structuredClone(record), ctx);
   } catch (err) {
+    if (isReferenceNotLinkedError(err)) return { ok: false, reason: err.message };
     return { ok: false, reason: `mapper threw: ${err instanceof Error ? err.message : String(err)}` };
   }
   if (out === null) return { ok: true, mapped: null, hash: null };

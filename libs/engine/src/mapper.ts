@@ -19,6 +19,11 @@ export interface MapperContext {
    * while one page is mapped are batched into one LinkIndex query per table pair.
    */
   linkedId(from: TableRef, to: TableRef, id: string): Promise<string | null>;
+  /**
+   * Like `linkedId`, but a reference that is not linked yet makes this record wait: it fails alone
+   * (reported in the run) and is retried on the next run, instead of being written without it.
+   */
+  requireLinkedId(from: TableRef, to: TableRef, id: string): Promise<string>;
 }
 
 /**

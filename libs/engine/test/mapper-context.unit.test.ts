@@ -39,3 +39,26 @@ describe('mapper ctx.linkedId', () => {
     expect(new InMemoryAdapter().ref.adapter).toBe('memory');
   });
 });
+
+describe('mapper ctx.requireLinkedId', () => {
+  it('makes a record wait for its reference: it fails alone, then syncs once the referenced record is linked', async () => {
+    const h = harness();
+    const authors: TablePair = { source: { adapter: 'memory-a', table: 'Authors' }, dest: { adapter: 'memory-b', table: 'authors' } };
+    const toDest: MapperFn = async (r, ctx) => ({
+      fields: { name: r.fields.Name, author: await ctx.requireLinkedId(authors.source, authors.dest, String(r.fields.Author)) },
+    });
+    const job = { ...h.job, mappers: { toDest, toSource: h.job.mappers.toSource } };
+    h.source.insert({ Name: 'v1', Author: 'recA1' });
+    h.source.insert({ Name: 'v2', Author: 'recA2' });
+    await h.linkIndex.upsertLinks(authors, [{ sourceId: 'recA1', destId: 'w1', sourceHash: 'x', destHash: 'y', deletedAt: null, syncedAt: '2026-01-01T00:00:00Z' }]);
+    const first = await runSyncCycle(job, { linkIndex: h.linkIndex, clock: h.clock });
+    expect(first.status).toBe('partial');
+    expect(first.summary!.errors[0]!.reason).toBe('reference to Authors record recA2 is not linked yet; the record waits and is retried next run');
+    expect(h.dest.live().map((r) => r.fields)).toEqual([{ name: 'v1', author: 'w1' }]);
+    // The Authors job links recA2; the waiting video syncs on the next run, without being edited.
+    await h.linkIndex.upsertLinks(authors, [{ sourceId: 'recA2', destId: 'w2', sourceHash: 'x', destHash: 'y', deletedAt: null, syncedAt: '2026-01-01T00:00:00Z' }]);
+    const second = await runSyncCycle(job, { linkIndex: h.linkIndex, clock: h.clock });
+    expect(second.status).toBe('success');
+    expect(h.dest.live().map((r) => r.fields.author).sort()).toEqual(['w1', 'w2']);
+  });
+});

@@ -7,3 +7,4 @@ export * from './config-error.js';
 export * from './batch-rejected-error.js';
 export * from './not-found-error.js';
 export * from './lease-lost-error.js';
+export * from './reference-not-linked-error.js';
