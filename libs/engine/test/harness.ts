@@ -1,4 +1,5 @@
-import type { MapperFn, RetrySettings, SyncCycleDeps, SyncCycleOptions, SyncJob, ThrottleSettings } from '@syncframe/engine';
+import { randomUUID } from 'node:crypto';
+import type { Link, LinkIndex, MapperFn, RetrySettings, SyncCycleDeps, SyncCycleOptions, SyncJob, ThrottleSettings } from '@syncframe/engine';
 import { runSyncCycle } from '@syncframe/engine';
 import { FakeClock, InMemoryAdapter, InMemoryLinkIndex } from '@syncframe/engine/testing';
 
@@ -14,8 +15,12 @@ export interface Harness {
   clock: FakeClock;
   source: InMemoryAdapter;
   dest: InMemoryAdapter;
-  linkIndex: InMemoryLinkIndex;
+  linkIndex: LinkIndex;
+  /** The in-memory LinkIndex, when the harness uses one (request counting). */
+  memory: InMemoryLinkIndex | null;
   job: SyncJob;
+  /** Every link of the job's tables (tombstones included). */
+  links(): Promise<Link[]>;
   run(options?: SyncCycleOptions, deps?: Partial<SyncCycleDeps>): ReturnType<typeof runSyncCycle>;
 }
 
@@ -26,17 +31,20 @@ export interface HarnessOptions {
   throttle?: Partial<ThrottleSettings>;
   pageSize?: number;
   mappers?: Partial<SyncJob['mappers']>;
-  linkIndex?: InMemoryLinkIndex;
+  /** A shared store (PostgreSQL, PGlite): the harness then uses a unique job id and table names. */
+  linkIndex?: LinkIndex;
 }
 
 export function harness(options: HarnessOptions = {}): Harness {
   const clock = new FakeClock();
-  const source = new InMemoryAdapter({ adapter: 'memory-a', table: 'Videos', clock, idPrefix: 'rec', pageSize: options.pageSize ?? 100 });
-  const dest = new InMemoryAdapter({ adapter: 'memory-b', table: 'videos', clock, idPrefix: 'item', pageSize: options.pageSize ?? 100 });
-  const linkIndex = options.linkIndex ?? new InMemoryLinkIndex();
+  const suffix = options.linkIndex ? `-${randomUUID().slice(0, 8)}` : '';
+  const source = new InMemoryAdapter({ adapter: 'memory-a', table: `Videos${suffix}`, clock, idPrefix: 'rec', pageSize: options.pageSize ?? 100 });
+  const dest = new InMemoryAdapter({ adapter: 'memory-b', table: `videos${suffix}`, clock, idPrefix: 'item', pageSize: options.pageSize ?? 100 });
+  const memory = options.linkIndex ? null : new InMemoryLinkIndex();
+  const linkIndex: LinkIndex = options.linkIndex ?? memory!;
   const throttle: ThrottleSettings = { max_reqs: 1000, interval_sec: 1, batch_size: 10, ...options.throttle };
   const job: SyncJob = {
-    id: 'videos',
+    id: `videos${suffix}`,
     source: { name: 'airtable', adapter: source, throttle },
     dest: { name: 'webflow', adapter: dest, throttle },
     mappers: { toDest, toSource, ...options.mappers },
@@ -45,7 +53,8 @@ export function harness(options: HarnessOptions = {}): Harness {
     ...(options.match ? { match: { source: 'Slug', dest: 'slug' } } : {}),
   };
   return {
-    clock, source, dest, linkIndex, job,
+    clock, source, dest, linkIndex, memory, job,
+    links: () => linkIndex.findLinks({ source: source.ref, dest: dest.ref }, 'source', source.all().map((r) => r.id)),
     run: (opts = {}, deps = {}) => {
       clock.advance(1000);
       return runSyncCycle(job, { linkIndex, clock, ...deps }, { trigger: 'test', ...opts });
