@@ -7,6 +7,8 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
+      { find: /^@syncframe\/adapter-kit\/testing$/, replacement: src('./libs/adapters/common/src/testing/index.ts') },
+      { find: /^@syncframe\/adapter-kit$/, replacement: src('./libs/adapters/common/src/index.ts') },
       { find: /^@syncframe\/engine\/testing$/, replacement: src('./libs/engine/src/testing/index.ts') },
       { find: /^@syncframe\/engine$/, replacement: src('./libs/engine/src/index.ts') },
       { find: /^@syncframe\/linkindex$/, replacement: src('./libs/linkindex/src/index.ts') },

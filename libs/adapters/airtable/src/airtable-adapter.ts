@@ -2,17 +2,16 @@ import { BatchRejectedError, ConfigError, PermanentError, RetryableError } from 
 import type {
   AdapterCallOptions, ChangePage, Cursor, SourceAdapter, SyncRecord, TableRef, ThrottleSettings, WriteOp, WriteResult,
 } from '@syncframe/engine';
-import { parseAirtableError } from './airtable-error-body.js';
-import { CursorTracker, contentKey, decodeCursor, settleCap } from './airtable-cursor.js';
+import { HttpClient, OverlapCursorTracker, contentKey, describeSide, writeBatchKind } from '@syncframe/adapter-kit';
+import type { HttpResponse } from '@syncframe/adapter-kit';
+import { decodeCursor, settleCap } from './airtable-cursor.js';
+import { describeAirtableError, parseAirtableError } from './airtable-error-body.js';
 import { chunkValuesForUrl, equalsAnyFormula, modifiedSinceFormula } from './airtable-formula.js';
-import { AirtableHttp } from './airtable-http.js';
-import type { AirtableResponse } from './airtable-http.js';
+import { AIRTABLE_HTTP } from './airtable-http.js';
 import { lastModifiedOf, normalizeRecord, toAirtableFields } from './airtable-normalize.js';
 import type { AirtableApiRecord } from './airtable-normalize.js';
 import type { AirtableSideOptions } from './airtable-options.js';
-import {
-  AIRTABLE_DEFAULT_API_URL, AIRTABLE_DEFAULT_THROTTLE, AIRTABLE_DEFAULT_TIMEOUT_MS, AIRTABLE_MAX_BATCH,
-} from './airtable-options.js';
+import { AIRTABLE_DEFAULT_API_URL, AIRTABLE_DEFAULT_THROTTLE, AIRTABLE_MAX_BATCH } from './airtable-options.js';
 
 /** Records per list page: Airtable's maximum. */
 const PAGE_SIZE = 100;
@@ -39,7 +38,7 @@ export class AirtableAdapter implements SourceAdapter {
   readonly defaultThrottle: ThrottleSettings = AIRTABLE_DEFAULT_THROTTLE;
   readonly rateLimitKey: string;
 
-  private readonly http: AirtableHttp;
+  private readonly http: HttpClient;
   private readonly tablePath: string;
   private readonly where: string;
 
@@ -52,15 +51,8 @@ export class AirtableAdapter implements SourceAdapter {
     this.ref = { adapter: 'airtable', table: options.table };
     this.rateLimitKey = `airtable:${options.creds.baseId}`;
     this.tablePath = `/v0/${encodeURIComponent(options.creds.baseId)}/${encodeURIComponent(options.table)}`;
-    this.where = `airtable side "${options.sideName ?? 'airtable'}" of job "${options.jobId ?? '?'}" (table "${options.table}")`;
-    this.http = new AirtableHttp({
-      baseUrl: (options.api_url ?? AIRTABLE_DEFAULT_API_URL).replace(/\/+$/, ''),
-      apiKey: options.creds.apiKey,
-      timeoutMs: options.timeoutMs ?? AIRTABLE_DEFAULT_TIMEOUT_MS,
-      fetch: options.fetch ?? globalThis.fetch,
-      where: this.where,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
+    this.where = describeSide('airtable', options, `table "${options.table}"`);
+    this.http = new HttpClient(AIRTABLE_HTTP, options, { baseUrl: options.api_url ?? AIRTABLE_DEFAULT_API_URL, token: options.creds.apiKey, where: this.where });
   }
 
   async *pull(cursor: Cursor, options: AdapterCallOptions): AsyncIterable<ChangePage> {
@@ -69,8 +61,8 @@ export class AirtableAdapter implements SourceAdapter {
     // Airtable sorts on fields only: with LAST_MODIFIED_TIME() the listing is unordered and
     // records do not carry their time, so the cursor can move only once the listing is done.
     const ordered = field !== undefined;
-    const tracker = new CursorTracker(start);
-    let repeats = new CursorTracker(start);
+    const tracker = new OverlapCursorTracker(start);
+    let repeats = new OverlapCursorTracker(start);
     let filterFrom = start.t;
     let offset: string | undefined;
     let cap: number | undefined;
@@ -96,7 +88,7 @@ export class AirtableAdapter implements SourceAdapter {
           offset = undefined;
           if (ordered) {
             filterFrom = tracker.state().t;
-            repeats = new CursorTracker(tracker.state());
+            repeats = new OverlapCursorTracker(tracker.state());
           }
           continue;
         }
@@ -130,12 +122,7 @@ export class AirtableAdapter implements SourceAdapter {
 
   async write(ops: readonly WriteOp[], options: AdapterCallOptions): Promise<WriteResult[]> {
     if (ops.length === 0) return [];
-    if (ops.length > AIRTABLE_MAX_BATCH) {
-      // Splitting here would hide which records landed when a later chunk fails (duplicates on retry).
-      throw new PermanentError(`${this.where}: a write batch of ${ops.length} exceeds Airtable's limit of ${AIRTABLE_MAX_BATCH}: set the side's throttle.batch_size to ${AIRTABLE_MAX_BATCH} or less`);
-    }
-    const kind = ops[0]!.kind;
-    if (ops.some((op) => op.kind !== kind)) throw new PermanentError(`${this.where}: a write batch must hold ops of one kind`);
+    const kind = writeBatchKind(ops, AIRTABLE_MAX_BATCH, 'Airtable', this.where);
     const lastModifiedField = this.options.last_modified_field;
     const typecast = this.options.typecast === true;
 
@@ -203,7 +190,7 @@ export class AirtableAdapter implements SourceAdapter {
     });
   }
 
-  private writeResults(res: AirtableResponse, ops: readonly WriteOp[]): WriteResult[] {
+  private writeResults(res: HttpResponse, ops: readonly WriteOp[]): WriteResult[] {
     if (res.status !== 200) return this.writeFailure(res, ops);
     const records = (res.body as { records?: AirtableApiRecord[] } | null)?.records;
     if (!Array.isArray(records) || records.length !== ops.length) {
@@ -214,9 +201,9 @@ export class AirtableAdapter implements SourceAdapter {
   }
 
   /** A 4xx (other than auth and 429) answered to a write. */
-  private writeFailure(res: AirtableResponse, ops: readonly WriteOp[]): WriteResult[] {
+  private writeFailure(res: HttpResponse, ops: readonly WriteOp[]): WriteResult[] {
     const error = parseAirtableError(res.body);
-    const detail = `${res.status}${error.type ? ` ${error.type}` : ''}${error.message ? `: ${error.message}` : ''}`;
+    const detail = describeAirtableError(res.status, error);
     const cause = { status: res.status, type: error.type, message: error.message };
     if (error.type === 'UNKNOWN_FIELD_NAME') {
       const name = /"([^"]*)"/.exec(error.message ?? '')?.[1];
@@ -240,9 +227,9 @@ export class AirtableAdapter implements SourceAdapter {
     return [{ ok: false, reason: detail }];
   }
 
-  private listError(res: AirtableResponse, lookupField?: string): Error {
+  private listError(res: HttpResponse, lookupField?: string): Error {
     const error = parseAirtableError(res.body);
-    const detail = `${res.status}${error.type ? ` ${error.type}` : ''}${error.message ? `: ${error.message}` : ''}`;
+    const detail = describeAirtableError(res.status, error);
     const cause = { status: res.status, type: error.type, message: error.message };
     if (error.type === 'INVALID_FILTER_BY_FORMULA' || error.type === 'UNKNOWN_FIELD_NAME') {
       const fields = [lookupField, this.options.last_modified_field].filter((f) => f !== undefined).map((f) => `"${f}"`).join(' or ');
@@ -263,7 +250,7 @@ function idOf(op: WriteOp): string {
   return op.id;
 }
 
-function isIteratorExpired(res: AirtableResponse): boolean {
+function isIteratorExpired(res: HttpResponse): boolean {
   return res.status === 422 && parseAirtableError(res.body).type === 'LIST_RECORDS_ITERATOR_NOT_AVAILABLE';
 }
 

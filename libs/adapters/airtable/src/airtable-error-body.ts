@@ -22,3 +22,8 @@ export function parseAirtableError(body: unknown): AirtableErrorBody {
   }
   return {};
 }
+
+/** One line for messages: `422 INVALID_VALUE_FOR_COLUMN: Field "Summary" cannot accept a value…`. */
+export function describeAirtableError(status: number, error: AirtableErrorBody): string {
+  return `${status}${error.type ? ` ${error.type}` : ''}${error.message ? `: ${error.message}` : ''}`;
+}

@@ -1,18 +1,15 @@
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '@syncframe/adapter-kit';
+import type { AdapterWiringOptions } from '@syncframe/adapter-kit';
 import type { ThrottleSettings } from '@syncframe/engine';
 
-/** A pino-compatible logger (only the levels the adapter uses). Optional everywhere. */
-export interface AdapterLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { AdapterLogger } from '@syncframe/adapter-kit';
 
 /**
  * Options of one Airtable side of a job. The config layer validates these exact keys; the
- * wiring options (`jobId` … `logger`) are set by the worker, never by the config file.
+ * wiring options (`AdapterWiringOptions`: `jobId` … `logger`) are set by the worker, never by
+ * the config file.
  */
-export interface AirtableSideOptions {
+export interface AirtableSideOptions extends AdapterWiringOptions {
   /** Table name or id (`tbl…`). Ids survive renames, so prefer them. */
   readonly table: string;
   readonly creds: {
@@ -37,16 +34,6 @@ export interface AirtableSideOptions {
   readonly soft_delete_field?: string;
   /** Delete ops DELETE the record (when `soft_delete_field` is not set). @defaultValue false */
   readonly hard_delete?: boolean;
-
-  /** Job id, for error messages and logs. */
-  readonly jobId?: string;
-  /** The side's key in the job's `sides`, for error messages and logs. */
-  readonly sideName?: string;
-  /** Per-request timeout in ms. @defaultValue 30000 */
-  readonly timeoutMs?: number;
-  /** HTTP client. @defaultValue globalThis.fetch */
-  readonly fetch?: typeof fetch;
-  readonly logger?: AdapterLogger;
 }
 
 /** Airtable's documented limits: 5 requests per second per base, 10 records per write. */
@@ -59,4 +46,4 @@ export const AIRTABLE_MAX_BATCH = 10;
 export const AIRTABLE_RATE_LIMIT_PENALTY_MS = 30_000;
 
 export const AIRTABLE_DEFAULT_API_URL = 'https://api.airtable.com';
-export const AIRTABLE_DEFAULT_TIMEOUT_MS = 30_000;
+export const AIRTABLE_DEFAULT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;

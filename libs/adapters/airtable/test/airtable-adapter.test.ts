@@ -6,7 +6,7 @@ import type { SyncRecord, WriteOp } from '@syncframe/engine';
 import { AIRTABLE_DEFAULT_THROTTLE, DELETES_NOT_CONFIGURED, decodeAirtableCursor } from '../src/index.js';
 import type { AirtableFake } from '../src/testing/index.js';
 import { BASE_ID, TOKEN, airtableSetup, createAirtableAdapter } from './airtable-fixtures.js';
-import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from './airtable-test-helpers.js';
+import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from '@syncframe/adapter-kit/testing';
 
 let fake: AirtableFake | undefined;
 afterEach(async () => {

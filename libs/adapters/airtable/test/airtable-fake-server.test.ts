@@ -1,5 +1,6 @@
 /** The fake itself, spoken to with raw HTTP: it must behave as saas-apis.md's emulator checklist says. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { rawApi } from '@syncframe/adapter-kit/testing';
 import type { AirtableFake } from '../src/testing/index.js';
 import { startAirtableFake } from '../src/testing/index.js';
 import { BASE_ID, TABLES, TOKEN } from './airtable-fixtures.js';
@@ -7,14 +8,7 @@ import { BASE_ID, TABLES, TOKEN } from './airtable-fixtures.js';
 let fake: AirtableFake;
 afterEach(() => fake.close());
 
-async function api(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
-  const res = await fetch(`${fake.url}${path}`, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, headers: res.headers, body: (await res.text().then((t) => (t ? JSON.parse(t) : null))) as any };
-}
+const api = rawApi(() => fake.url, TOKEN);
 const T = `/v0/${BASE_ID}/Items`;
 
 describe('Airtable fake', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@syncframe/engine';
 import { chunkValuesForUrl, equalsAnyFormula, fieldRef, modifiedSinceFormula, quoteString } from '../src/airtable-formula.js';
-import { CursorTracker, decodeCursor, encodeCursor, settleCap } from '../src/airtable-cursor.js';
+import { OverlapCursorTracker as CursorTracker, encodeOverlapCursor as encodeCursor } from '@syncframe/adapter-kit';
+import { decodeCursor, settleCap } from '../src/airtable-cursor.js';
 import { evaluate, parseFormula } from '../src/testing/airtable-formula-eval.js';
 
 describe('Airtable formula builders', () => {

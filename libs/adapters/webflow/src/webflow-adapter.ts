@@ -3,18 +3,18 @@ import { BatchRejectedError, ConfigError, PermanentError } from '@syncframe/engi
 import type {
   AdapterCallOptions, ChangePage, Cursor, SourceAdapter, SyncRecord, TableRef, ThrottleSettings, WriteOp, WriteResult,
 } from '@syncframe/engine';
+import { HttpClient, OverlapCursorTracker, contentKey, describeSide, writeBatchKind } from '@syncframe/adapter-kit';
+import type { HttpResponse } from '@syncframe/adapter-kit';
 import { WebflowCollectionResolver } from './webflow-collection.js';
 import type { WebflowCollectionSchema } from './webflow-collection.js';
-import { CursorTracker, contentKey, decodeCursor, settleCap } from './webflow-cursor.js';
+import { decodeCursor, settleCap } from './webflow-cursor.js';
+import type { WebflowCursorState } from './webflow-cursor.js';
 import { describeWebflowError, parseWebflowError } from './webflow-error-body.js';
-import { WebflowHttp } from './webflow-http.js';
-import type { WebflowResponse } from './webflow-http.js';
+import { WEBFLOW_HTTP } from './webflow-http.js';
 import { normalizeItem, toFieldData } from './webflow-normalize.js';
 import type { WebflowApiItem } from './webflow-normalize.js';
 import type { WebflowSideOptions } from './webflow-options.js';
-import {
-  WEBFLOW_DEFAULT_API_URL, WEBFLOW_DEFAULT_THROTTLE, WEBFLOW_DEFAULT_TIMEOUT_MS, WEBFLOW_MAX_BATCH,
-} from './webflow-options.js';
+import { WEBFLOW_DEFAULT_API_URL, WEBFLOW_DEFAULT_THROTTLE, WEBFLOW_MAX_BATCH } from './webflow-options.js';
 
 const PAGE_SIZE = 100;
 /** Up to this many values, findByField on `slug`/`name` asks the server per value; above, one scan is cheaper. */
@@ -36,7 +36,7 @@ export class WebflowAdapter implements SourceAdapter {
   readonly defaultThrottle: ThrottleSettings = WEBFLOW_DEFAULT_THROTTLE;
   readonly rateLimitKey: string;
 
-  private readonly http: WebflowHttp;
+  private readonly http: HttpClient;
   private readonly collection: WebflowCollectionResolver;
   private readonly where: string;
   private readonly live: boolean;
@@ -51,22 +51,15 @@ export class WebflowAdapter implements SourceAdapter {
     // Webflow counts requests per token: sides sharing a token share a budget. Only a hash is kept.
     this.rateLimitKey = `webflow:${createHash('sha256').update(options.creds.token).digest('hex').slice(0, 16)}`;
     this.live = options.publish === 'live';
-    this.where = `webflow side "${options.sideName ?? 'webflow'}" of job "${options.jobId ?? '?'}" (collection "${options.collection}")`;
-    this.http = new WebflowHttp({
-      baseUrl: (options.api_url ?? WEBFLOW_DEFAULT_API_URL).replace(/\/+$/, ''),
-      token: options.creds.token,
-      timeoutMs: options.timeoutMs ?? WEBFLOW_DEFAULT_TIMEOUT_MS,
-      fetch: options.fetch ?? globalThis.fetch,
-      where: this.where,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
+    this.where = describeSide('webflow', options, `collection "${options.collection}"`);
+    this.http = new HttpClient(WEBFLOW_HTTP, options, { baseUrl: options.api_url ?? WEBFLOW_DEFAULT_API_URL, token: options.creds.token, where: this.where });
     this.collection = new WebflowCollectionResolver(this.http, options.collection, options.creds.site_id, this.where);
   }
 
   async *pull(cursor: Cursor, options: AdapterCallOptions): AsyncIterable<ChangePage> {
     const start = decodeCursor(cursor);
     const schema = await this.collection.get(options);
-    const tracker = new CursorTracker(start);
+    const tracker = new OverlapCursorTracker(start);
     let lastYielded = JSON.stringify(start);
     let from = start.t;
     let skip = 0;
@@ -112,7 +105,7 @@ export class WebflowAdapter implements SourceAdapter {
    * unchanged items are dropped in memory (their cost is their share of a 100-item page), and
    * since the order says nothing about times, the cursor moves only after the last page.
    */
-  private async *scan(start: ReturnType<typeof decodeCursor>, tracker: CursorTracker, schema: WebflowCollectionSchema, options: AdapterCallOptions): AsyncIterable<ChangePage> {
+  private async *scan(start: WebflowCursorState, tracker: OverlapCursorTracker, schema: WebflowCollectionSchema, options: AdapterCallOptions): AsyncIterable<ChangePage> {
     const since = start.t === null ? -Infinity : Date.parse(start.t);
     const seen: { id: string; at: string; key: string }[] = [];
     let cap = Infinity;
@@ -140,11 +133,7 @@ export class WebflowAdapter implements SourceAdapter {
 
   async write(ops: readonly WriteOp[], options: AdapterCallOptions): Promise<WriteResult[]> {
     if (ops.length === 0) return [];
-    if (ops.length > WEBFLOW_MAX_BATCH) {
-      throw new PermanentError(`${this.where}: a write batch of ${ops.length} exceeds Webflow's limit of ${WEBFLOW_MAX_BATCH}: set the side's throttle.batch_size to ${WEBFLOW_MAX_BATCH} or less`);
-    }
-    const kind = ops[0]!.kind;
-    if (ops.some((op) => op.kind !== kind)) throw new PermanentError(`${this.where}: a write batch must hold ops of one kind`);
+    const kind = writeBatchKind(ops, WEBFLOW_MAX_BATCH, 'Webflow', this.where);
     const schema = await this.collection.get(options);
     const path = this.itemsPath(schema);
 
@@ -240,7 +229,7 @@ export class WebflowAdapter implements SourceAdapter {
     throw new PermanentError(`${this.where}: unpublish refused: ${describeWebflowError(res.status, parseWebflowError(res.body))}`);
   }
 
-  private itemResults(res: WebflowResponse, ops: readonly WriteOp[], schema: WebflowCollectionSchema): WriteResult[] {
+  private itemResults(res: HttpResponse, ops: readonly WriteOp[], schema: WebflowCollectionSchema): WriteResult[] {
     if (res.status < 200 || res.status >= 300) return this.writeFailure(res, ops);
     const body = res.body as { items?: WebflowApiItem[] } & Partial<WebflowApiItem>;
     const items = Array.isArray(body?.items) ? body.items : body && typeof body.id === 'string' ? [body as WebflowApiItem] : [];
@@ -255,7 +244,7 @@ export class WebflowAdapter implements SourceAdapter {
     });
   }
 
-  private writeFailure(res: WebflowResponse, ops: readonly WriteOp[]): WriteResult[] {
+  private writeFailure(res: HttpResponse, ops: readonly WriteOp[]): WriteResult[] {
     const error = parseWebflowError(res.body);
     const detail = describeWebflowError(res.status, error);
     const cause = { status: res.status, code: error.code, message: error.message };
@@ -276,7 +265,7 @@ export class WebflowAdapter implements SourceAdapter {
     return new PermanentError(`${this.where}: the collection has no field ${names} (fieldData keys are field slugs): fix the mapper`, cause === undefined ? {} : { cause });
   }
 
-  private listError(res: WebflowResponse): Error {
+  private listError(res: HttpResponse): Error {
     const detail = describeWebflowError(res.status, parseWebflowError(res.body));
     if (res.status === 404) return new ConfigError(`${this.where}: collection not found: ${detail}`);
     return new PermanentError(`${this.where}: list refused: ${detail}`);

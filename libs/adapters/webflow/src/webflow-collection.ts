@@ -1,7 +1,7 @@
+import type { HttpClient } from '@syncframe/adapter-kit';
 import { ConfigError, PermanentError } from '@syncframe/engine';
 import type { AdapterCallOptions } from '@syncframe/engine';
 import { describeWebflowError, parseWebflowError } from './webflow-error-body.js';
-import type { WebflowHttp } from './webflow-http.js';
 
 /** A field of a collection's schema (`GET /v2/collections/{id}`). */
 export interface WebflowField {
@@ -32,7 +32,7 @@ export class WebflowCollectionResolver {
   private resolved: WebflowCollectionSchema | undefined;
 
   constructor(
-    private readonly http: WebflowHttp,
+    private readonly http: HttpClient,
     private readonly collection: string,
     private readonly siteId: string | undefined,
     private readonly where: string,

@@ -1,91 +1,18 @@
-import { createHash } from 'node:crypto';
-import { PermanentError, canonicalJson } from '@syncframe/engine';
-import type { Cursor, SyncRecord } from '@syncframe/engine';
+import { decodeOverlapCursor, settleCapBehind } from '@syncframe/adapter-kit';
+import type { OverlapCursorState } from '@syncframe/adapter-kit';
+import type { Cursor } from '@syncframe/engine';
 
 /**
- * What a Webflow cursor value holds (as JSON): the `lastUpdated` time `t` up to which every
- * change was pulled, and the items already pulled *at* `t` with a hash of their content. The
- * next pull asks for `lastUpdated[gte]=t` (an inclusive overlap) and drops only the items whose
- * id and content both match `seen`: items sharing one millisecond (bulk writes) are never skipped.
+ * What a Webflow cursor value holds: an overlap cursor (see `OverlapCursorState` in
+ * `@syncframe/adapter-kit`) whose `t` is a `lastUpdated` time. The next pull asks for
+ * `lastUpdated[gte]=t` (an inclusive overlap) and drops only the items whose id and content both
+ * match `seen`: items sharing one millisecond (bulk writes) are never skipped.
  */
-export interface WebflowCursorState {
-  /** ISO time, or null for "from the beginning". */
-  readonly t: string | null;
-  /** Record id → content key, for records pulled with last-modified exactly `t`. */
-  readonly seen: Readonly<Record<string, string>>;
-}
+export type WebflowCursorState = OverlapCursorState;
 
+/** Reads a Webflow pull cursor; a null value is the start. Throws a PermanentError for garbage. */
 export function decodeCursor(cursor: Cursor): WebflowCursorState {
-  if (cursor.value === null) return { t: null, seen: {} };
-  try {
-    const parsed = JSON.parse(cursor.value) as { t?: unknown; seen?: unknown };
-    if ((parsed.t === null || (typeof parsed.t === 'string' && Number.isFinite(Date.parse(parsed.t)))) &&
-      parsed.seen && typeof parsed.seen === 'object') {
-      return { t: parsed.t, seen: parsed.seen as Record<string, string> };
-    }
-  } catch {
-    // fall through
-  }
-  throw new PermanentError(`invalid Webflow cursor ${JSON.stringify(cursor.value.slice(0, 80))}: reset the job's cursor`);
-}
-
-export function encodeCursor(state: WebflowCursorState): Cursor {
-  return { value: JSON.stringify({ t: state.t, seen: state.seen }) };
-}
-
-/** A short hash of what the engine would see of a record, to tell a repeat from a new change. */
-export function contentKey(record: Pick<SyncRecord, 'fields' | 'deleted'>): string {
-  return createHash('sha256').update(canonicalJson({ f: record.fields, d: record.deleted })).digest('base64url').slice(0, 16);
-}
-
-/**
- * Follows a pull and says which cursor is safe after each page.
- *
- * `cap` bounds the cursor a little behind the server's clock: a write that took its `lastUpdated`
- * just before our read but became visible just after it must still be ahead of the cursor.
- * Items newer than `cap` are delivered but do not move the cursor; the next pull repeats them
- * (the engine drops repeats by content).
- */
-export class CursorTracker {
-  private t: number | null;
-  private seen: Map<string, string>;
-
-  constructor(private readonly start: WebflowCursorState) {
-    this.t = start.t === null ? null : Date.parse(start.t);
-    this.seen = new Map(Object.entries(start.seen));
-  }
-
-  /** True when the record, at this time and with this content, was already pulled. */
-  isRepeat(id: string, modifiedAt: string, key: string): boolean {
-    return this.start.t !== null && Date.parse(modifiedAt) === Date.parse(this.start.t) && this.start.seen[id] === key;
-  }
-
-  observe(id: string, modifiedAt: string, key: string, cap: number): void {
-    const at = Date.parse(modifiedAt);
-    if (!Number.isFinite(at) || at > cap) return;
-    if (this.t === null || at > this.t) {
-      this.t = at;
-      this.seen = new Map([[id, key]]);
-    } else if (at === this.t) {
-      this.seen.set(id, key);
-    }
-  }
-
-  /** Moves the cursor to `at` when nothing newer is known (used when per-record times are unknown). */
-  advanceTo(at: number): void {
-    if (this.t === null || at > this.t) {
-      this.t = at;
-      this.seen = new Map();
-    }
-  }
-
-  state(): WebflowCursorState {
-    return { t: this.t === null ? null : new Date(this.t).toISOString(), seen: Object.fromEntries(this.seen) };
-  }
-
-  cursor(): Cursor {
-    return encodeCursor(this.state());
-  }
+  return decodeOverlapCursor(cursor, 'Webflow');
 }
 
 /** How far behind the server's clock the cursor stays (Date has whole seconds; writes take time to show). */
@@ -93,9 +20,10 @@ export const SETTLE_MS = 2_000;
 
 /**
  * The latest time the cursor may reach after a response with this Date header (the server's
- * clock). Without a Date header, the local send time less a minute of allowed skew.
+ * clock): a write that took its `lastUpdated` just before our read but became visible just after
+ * it must still be ahead of the cursor. Without a Date header, the local send time less a minute
+ * of allowed skew.
  */
 export function settleCap(dateHeader: string | null, sentAt: number): number {
-  const serverTime = dateHeader ? Date.parse(dateHeader) : NaN;
-  return Number.isFinite(serverTime) ? serverTime - SETTLE_MS : sentAt - 60_000;
+  return settleCapBehind(dateHeader, sentAt, SETTLE_MS);
 }

@@ -1,18 +1,14 @@
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '@syncframe/adapter-kit';
+import type { AdapterWiringOptions } from '@syncframe/adapter-kit';
 import type { ThrottleSettings } from '@syncframe/engine';
 
-/** A pino-compatible logger (only the levels the adapter uses). Optional everywhere. */
-export interface AdapterLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { AdapterLogger } from '@syncframe/adapter-kit';
 
 /**
  * Options of one Webflow side of a job. The config layer validates these exact keys; the wiring
- * options (`jobId` … `logger`) are set by the worker.
+ * options (`AdapterWiringOptions`: `jobId` … `logger`) are set by the worker.
  */
-export interface WebflowSideOptions {
+export interface WebflowSideOptions extends AdapterWiringOptions {
   /**
    * The collection: its 24-hex id, or its slug or display name together with `creds.site_id`
    * (resolved lazily, once, through `GET /v2/sites/{site_id}/collections`).
@@ -34,16 +30,6 @@ export interface WebflowSideOptions {
   readonly publish?: 'live' | 'staged';
   /** `false`: a delete archives the item (`isArchived: true`); `true`: it is DELETEd. @defaultValue false */
   readonly hard_delete?: boolean;
-
-  /** Job id, for error messages and logs. */
-  readonly jobId?: string;
-  /** The side's key in the job's `sides`, for error messages and logs. */
-  readonly sideName?: string;
-  /** Per-request timeout in ms. @defaultValue 30000 */
-  readonly timeoutMs?: number;
-  /** HTTP client. @defaultValue globalThis.fetch */
-  readonly fetch?: typeof fetch;
-  readonly logger?: AdapterLogger;
 }
 
 /** Webflow's lowest plan limit (60 requests per minute per token) and its 100-item bulk writes. */
@@ -56,4 +42,4 @@ export const WEBFLOW_MAX_BATCH = 100;
 export const WEBFLOW_RATE_LIMIT_PENALTY_MS = 60_000;
 
 export const WEBFLOW_DEFAULT_API_URL = 'https://api.webflow.com';
-export const WEBFLOW_DEFAULT_TIMEOUT_MS = 30_000;
+export const WEBFLOW_DEFAULT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;

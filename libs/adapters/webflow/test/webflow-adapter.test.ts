@@ -6,7 +6,7 @@ import type { SyncRecord, WriteOp } from '@syncframe/engine';
 import { WEBFLOW_DEFAULT_THROTTLE, decodeWebflowCursor, slugify } from '../src/index.js';
 import type { WebflowFake } from '../src/testing/index.js';
 import { SITE_ID, TOKEN, createWebflowAdapter, designerFields, webflowSetup } from './webflow-fixtures.js';
-import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from './webflow-test-helpers.js';
+import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from '@syncframe/adapter-kit/testing';
 
 let fake: WebflowFake | undefined;
 afterEach(async () => {

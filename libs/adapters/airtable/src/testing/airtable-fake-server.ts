@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeHttpServer } from '@syncframe/adapter-kit/testing';
+import type { FakeExchange, FakeFault, FakeHttpRequest, FakeHttpServer } from '@syncframe/adapter-kit/testing';
 import { FakeApiError, FakeBase } from './airtable-fake-store.js';
 import type { AirtableFakeApiRecord, AirtableFakeBaseSpec, ListParams, WriteInput } from './airtable-fake-store.js';
 
@@ -22,35 +21,16 @@ export interface AirtableFakeOptions {
 }
 
 /** One request the fake received, as it answered it. */
-export interface AirtableFakeRequest {
-  /** Clock time at arrival. */
-  readonly at: number;
-  readonly method: string;
-  readonly path: string;
-  readonly query: Readonly<Record<string, string[]>>;
-  readonly body: unknown;
-  readonly status: number;
+export interface AirtableFakeRequest extends FakeHttpRequest {
   /** Records in a write request's body (or ids in a batch DELETE). */
   readonly recordCount?: number;
-  readonly authorization?: string;
 }
 
-/** A canned failure for the next matching request(s). */
-export interface AirtableFakeFault {
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** @defaultValue 1 */
-  readonly times?: number;
-  /** Only requests with this method. */
-  readonly method?: string;
-}
+/** A canned failure for the next matching request(s); without a body, Airtable's usual one for the status. */
+export type AirtableFakeFault = FakeFault;
 
-export interface AirtableFake {
-  /** Base URL to pass as the adapter's `api_url`. */
-  readonly url: string;
-  readonly requests: AirtableFakeRequest[];
-  close(): Promise<void>;
+/** A running Airtable fake: the shared server controls (url, requests, faults, close) and its data. */
+export interface AirtableFake extends FakeHttpServer<AirtableFakeRequest> {
   /** Current records of a table as the API returns them (base: the only one when omitted). */
   records(table: string, base?: string): AirtableFakeApiRecord[];
   get(table: string, id: string, base?: string): AirtableFakeApiRecord | undefined;
@@ -62,12 +42,6 @@ export interface AirtableFake {
   remove(table: string, id: string, base?: string): void;
   tableId(table: string, base?: string): string;
   fieldId(table: string, field: string, base?: string): string;
-  /** The next `times` matching requests fail with `status`. */
-  fail(fault: AirtableFakeFault): void;
-  /** The next write is applied, then its connection is destroyed before any response. */
-  loseNextWriteResponse(): void;
-  /** The next request gets no response at all (until `close`). */
-  hangNext(): void;
   /** Every open list iterator answers LIST_RECORDS_ITERATOR_NOT_AVAILABLE. */
   expireIterators(): void;
   /** Replaces the rate limit (tests switch it on for one case). */
@@ -78,17 +52,12 @@ export interface AirtableFake {
  * Starts a local Airtable Web API (v0) emulator on 127.0.0.1, faithful to the "Emulator checklist"
  * of shared/reference/saas-apis.md: routes, ids, snapshot offset paging, empty values dropped,
  * batch limits and atomicity, validation errors, computed fields, formulas, the per-base limit
- * with its lockout and no X-RateLimit headers, attachments copied to new URLs.
+ * with its lockout and no X-RateLimit headers, attachments copied to new URLs. The HTTP plumbing
+ * (auth, request log, faults) is `startFakeHttpServer` of `@syncframe/adapter-kit/testing`.
  */
 export async function startAirtableFake(options: AirtableFakeOptions): Promise<AirtableFake> {
   const clock = options.clock ?? { now: () => Date.now() };
   let rateLimit = options.rateLimit === undefined ? { perSecond: 5, penaltyMs: 30_000 } : options.rateLimit;
-  const tokens = new Set(options.tokens);
-  const requests: AirtableFakeRequest[] = [];
-  const faults: { fault: AirtableFakeFault; left: number }[] = [];
-  let loseWrites = 0;
-  let hangs = 0;
-  const hung: ServerResponse[] = [];
   const windows = new Map<string, { sent: number[]; lockedUntil: number }>();
   let url = '';
   const bases = new Map<string, FakeBase>();
@@ -103,80 +72,15 @@ export async function startAirtableFake(options: AirtableFakeOptions): Promise<A
     return base;
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      handle(req, res, raw).catch((err: unknown) => {
-        if (!res.headersSent) send(res, 500, { error: { type: 'SERVER_ERROR', message: String(err) } });
-      });
-    });
-  });
-
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    res.statusCode = status;
-    res.setHeader('Date', new Date(clock.now()).toUTCString());
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.end(body === undefined ? '' : JSON.stringify(body));
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
-    const at = clock.now();
-    const method = req.method ?? 'GET';
-    const fullUrl = req.url ?? '/';
-    const parsed = new URL(fullUrl, 'http://127.0.0.1');
-    const query: Record<string, string[]> = {};
-    for (const [k, v] of parsed.searchParams) (query[k] ??= []).push(v);
-    let body: unknown;
-    let status = 200;
-    let recordCount: number | undefined;
-    const authorization = req.headers.authorization;
-    const log = () => requests.push({
-      at, method, path: parsed.pathname, query, body, status,
-      ...(recordCount !== undefined ? { recordCount } : {}),
-      ...(authorization !== undefined ? { authorization } : {}),
-    });
-    const reply = (s: number, b: unknown, h: Record<string, string> = {}) => {
-      status = s;
-      log();
-      send(res, s, b, h);
-    };
-
-    if (parsed.pathname.startsWith('/attachments/')) {
-      status = 200;
-      log();
-      res.statusCode = 200;
-      res.end('fake attachment');
-      return;
-    }
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      return reply(400, { error: { type: 'INVALID_REQUEST_BODY', message: 'Could not parse the request body as JSON' } });
-    }
-    if (hangs > 0) {
-      hangs--;
-      status = 0;
-      log();
-      hung.push(res);
-      return;
-    }
-    const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
-    if (!token || !tokens.has(token)) {
-      return reply(401, { error: { type: 'AUTHENTICATION_REQUIRED', message: 'Authentication required' } });
-    }
-    const faultIndex = faults.findIndex((f) => f.fault.method === undefined || f.fault.method === method);
-    if (faultIndex >= 0) {
-      const f = faults[faultIndex]!;
-      if (--f.left <= 0) faults.splice(faultIndex, 1);
-      return reply(f.fault.status, f.fault.body ?? defaultFaultBody(f.fault.status), { ...(f.fault.headers ?? {}) });
-    }
+  function handle(ex: FakeExchange): void {
+    const { at, method, body, url: parsed } = ex;
+    const reply = ex.reply;
+    const finishWrite = ex.replyToWrite;
+    if (ex.replyWithFault()) return;
     const segments = parsed.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (segments[0] !== 'v0' || segments.length < 3) return reply(404, { error: 'NOT_FOUND' });
     const baseId = segments[1]!;
-    if (fullUrl.length >= 16_000) return reply(414, { error: { type: 'URL_TOO_LONG', message: 'URL is too long: use POST listRecords' } });
+    if (ex.rawUrl.length >= 16_000) return reply(414, { error: { type: 'URL_TOO_LONG', message: 'URL is too long: use POST listRecords' } });
     const base = bases.get(baseId);
     if (!base) return reply(403, { error: { type: 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND', message: 'Invalid permissions, or the requested model was not found.' } });
     // Per-base limit; Airtable sends no X-RateLimit headers and no Retry-After.
@@ -191,95 +95,84 @@ export async function startAirtableFake(options: AirtableFakeOptions): Promise<A
       w.sent.push(at);
     }
 
-    try {
-      const table = base.table(segments[2]!);
-      const third = segments[3];
-      const isWrite = method !== 'GET' && !(method === 'POST' && third === 'listRecords');
-      const finishWrite = (s: number, b: unknown) => {
-        if (isWrite && loseWrites > 0) {
-          loseWrites--;
-          status = 0;
-          log();
-          res.socket?.destroy();
-          return;
+    const table = base.table(segments[2]!);
+    const third = segments[3];
+    if (third === undefined) {
+      if (method === 'GET') return reply(200, base.list(table, listParamsFromQuery(parsed.searchParams)));
+      if (method === 'POST') {
+        const b = (body ?? {}) as { records?: WriteInput[]; fields?: Record<string, unknown>; typecast?: boolean };
+        if (Array.isArray(b.records)) {
+          ex.count = b.records.length;
+          checkBatch(b.records.length, 'created');
+          const created = base.create(table, b.records, b.typecast === true);
+          return finishWrite(200, { records: created.map((r) => base.toApi(table, r)) });
         }
-        reply(s, b);
-      };
-      if (third === undefined) {
-        if (method === 'GET') return reply(200, base.list(table, listParamsFromQuery(parsed.searchParams)));
-        if (method === 'POST') {
-          const b = (body ?? {}) as { records?: WriteInput[]; fields?: Record<string, unknown>; typecast?: boolean };
-          if (Array.isArray(b.records)) {
-            recordCount = b.records.length;
-            checkBatch(b.records.length, 'created');
-            const created = base.create(table, b.records, b.typecast === true);
-            return finishWrite(200, { records: created.map((r) => base.toApi(table, r)) });
-          }
-          recordCount = 1;
-          const [created] = base.create(table, [{ fields: b.fields ?? {} }], b.typecast === true);
-          return finishWrite(200, base.toApi(table, created!));
-        }
-        if (method === 'PATCH' || method === 'PUT') {
-          const b = (body ?? {}) as { records?: WriteInput[]; typecast?: boolean; performUpsert?: { fieldsToMergeOn?: string[] } };
-          if (!Array.isArray(b.records)) throw new FakeApiError(422, 'INVALID_REQUEST_MISSING_FIELDS', 'Could not find field "records" in the request body');
-          recordCount = b.records.length;
-          checkBatch(b.records.length, 'updated');
-          const mergeOn = b.performUpsert?.fieldsToMergeOn;
-          if (mergeOn !== undefined && (!Array.isArray(mergeOn) || mergeOn.length < 1 || mergeOn.length > 3)) {
-            throw new FakeApiError(422, 'INVALID_REQUEST_UNKNOWN', 'fieldsToMergeOn must name 1 to 3 fields');
-          }
-          const result = base.update(table, b.records, { replace: method === 'PUT', typecast: b.typecast === true, ...(mergeOn ? { mergeOn } : {}) });
-          const payload: Record<string, unknown> = { records: result.records.map((r) => base.toApi(table, r)) };
-          if (mergeOn) Object.assign(payload, { createdRecords: result.createdRecords, updatedRecords: result.updatedRecords });
-          return finishWrite(200, payload);
-        }
-        if (method === 'DELETE') {
-          const ids = parsed.searchParams.getAll('records[]');
-          recordCount = ids.length;
-          if (ids.length === 0 || ids.length > 10) throw new FakeApiError(422, 'INVALID_RECORDS', '"records" must be an array of up to 10 record IDs.');
-          base.delete(table, ids);
-          return finishWrite(200, { records: ids.map((id) => ({ id, deleted: true })) });
-        }
-      } else if (third === 'listRecords' && method === 'POST') {
-        return reply(200, base.list(table, listParamsFromBody(body)));
-      } else {
-        const r = base.records.get(third);
-        if (!r || r.tableId !== table.id) {
-          if (method === 'PATCH' || method === 'PUT') throw new FakeApiError(404, 'MODEL_ID_NOT_FOUND', 'Record not found');
-          throw new FakeApiError(404, 'MODEL_ID_NOT_FOUND', 'Record not found');
-        }
-        if (method === 'GET') return reply(200, base.toApi(table, r));
-        if (method === 'PATCH' || method === 'PUT') {
-          recordCount = 1;
-          const b = (body ?? {}) as { fields?: Record<string, unknown>; typecast?: boolean };
-          const result = base.update(table, [{ id: third, fields: b.fields ?? {} }], { replace: method === 'PUT', typecast: b.typecast === true });
-          return finishWrite(200, base.toApi(table, result.records[0]!));
-        }
-        if (method === 'DELETE') {
-          recordCount = 1;
-          base.delete(table, [third]);
-          return finishWrite(200, { id: third, deleted: true });
-        }
+        ex.count = 1;
+        const [created] = base.create(table, [{ fields: b.fields ?? {} }], b.typecast === true);
+        return finishWrite(200, base.toApi(table, created!));
       }
-      return reply(404, { error: 'NOT_FOUND' });
-    } catch (err) {
-      if (err instanceof FakeApiError) return reply(err.status, { error: { type: err.type, message: err.message } });
-      throw err;
+      if (method === 'PATCH' || method === 'PUT') {
+        const b = (body ?? {}) as { records?: WriteInput[]; typecast?: boolean; performUpsert?: { fieldsToMergeOn?: string[] } };
+        if (!Array.isArray(b.records)) throw new FakeApiError(422, 'INVALID_REQUEST_MISSING_FIELDS', 'Could not find field "records" in the request body');
+        ex.count = b.records.length;
+        checkBatch(b.records.length, 'updated');
+        const mergeOn = b.performUpsert?.fieldsToMergeOn;
+        if (mergeOn !== undefined && (!Array.isArray(mergeOn) || mergeOn.length < 1 || mergeOn.length > 3)) {
+          throw new FakeApiError(422, 'INVALID_REQUEST_UNKNOWN', 'fieldsToMergeOn must name 1 to 3 fields');
+        }
+        const result = base.update(table, b.records, { replace: method === 'PUT', typecast: b.typecast === true, ...(mergeOn ? { mergeOn } : {}) });
+        const payload: Record<string, unknown> = { records: result.records.map((r) => base.toApi(table, r)) };
+        if (mergeOn) Object.assign(payload, { createdRecords: result.createdRecords, updatedRecords: result.updatedRecords });
+        return finishWrite(200, payload);
+      }
+      if (method === 'DELETE') {
+        const ids = parsed.searchParams.getAll('records[]');
+        ex.count = ids.length;
+        if (ids.length === 0 || ids.length > 10) throw new FakeApiError(422, 'INVALID_RECORDS', '"records" must be an array of up to 10 record IDs.');
+        base.delete(table, ids);
+        return finishWrite(200, { records: ids.map((id) => ({ id, deleted: true })) });
+      }
+    } else if (third === 'listRecords' && method === 'POST') {
+      return reply(200, base.list(table, listParamsFromBody(body)));
+    } else {
+      const r = base.records.get(third);
+      if (!r || r.tableId !== table.id) {
+        if (method === 'PATCH' || method === 'PUT') throw new FakeApiError(404, 'MODEL_ID_NOT_FOUND', 'Record not found');
+        throw new FakeApiError(404, 'MODEL_ID_NOT_FOUND', 'Record not found');
+      }
+      if (method === 'GET') return reply(200, base.toApi(table, r));
+      if (method === 'PATCH' || method === 'PUT') {
+        ex.count = 1;
+        const b = (body ?? {}) as { fields?: Record<string, unknown>; typecast?: boolean };
+        const result = base.update(table, [{ id: third, fields: b.fields ?? {} }], { replace: method === 'PUT', typecast: b.typecast === true });
+        return finishWrite(200, base.toApi(table, result.records[0]!));
+      }
+      if (method === 'DELETE') {
+        ex.count = 1;
+        base.delete(table, [third]);
+        return finishWrite(200, { id: third, deleted: true });
+      }
     }
+    return reply(404, { error: 'NOT_FOUND' });
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startFakeHttpServer({
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    clock,
+    tokens: options.tokens,
+    countField: 'recordCount',
+    files: { prefix: '/attachments/', text: 'fake attachment' },
+    unauthorizedBody: { error: { type: 'AUTHENTICATION_REQUIRED', message: 'Authentication required' } },
+    invalidJsonBody: { error: { type: 'INVALID_REQUEST_BODY', message: 'Could not parse the request body as JSON' } },
+    faultBody: defaultFaultBody,
+    errorReply: (err) => (err instanceof FakeApiError ? { status: err.status, body: { error: { type: err.type, message: err.message } } } : undefined),
+    internalErrorBody: (err) => ({ error: { type: 'SERVER_ERROR', message: String(err) } }),
+    handle,
+  });
+  url = server.url;
 
   return {
-    url,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung.splice(0)) res.socket?.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    ...server,
     records: (table, baseId) => {
       const base = baseOf(baseId);
       const t = base.table(table);
@@ -311,15 +204,6 @@ export async function startAirtableFake(options: AirtableFakeOptions): Promise<A
       const f = base.fieldOf(base.table(table), field);
       if (!f) throw new Error(`no field ${field}`);
       return f.id;
-    },
-    fail: (fault) => {
-      faults.push({ fault, left: fault.times ?? 1 });
-    },
-    loseNextWriteResponse: () => {
-      loseWrites++;
-    },
-    hangNext: () => {
-      hangs++;
     },
     expireIterators: () => {
       for (const base of bases.values()) base.expireIterators();

@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeHttpServer } from '@syncframe/adapter-kit/testing';
+import type { FakeExchange, FakeFault, FakeHttpRequest, FakeHttpServer } from '@syncframe/adapter-kit/testing';
 import { WebflowFakeError, WebflowFakeStore, notFound } from './webflow-fake-store.js';
 import type { Collection, ItemInput, WebflowFakeApiItem, WebflowFakeSiteSpec } from './webflow-fake-store.js';
 
@@ -28,31 +27,17 @@ export interface WebflowFakeOptions {
   readonly ignoreListFilters?: boolean;
 }
 
-export interface WebflowFakeRequest {
-  readonly at: number;
-  readonly method: string;
-  readonly path: string;
-  readonly query: Readonly<Record<string, string[]>>;
-  readonly body: unknown;
-  readonly status: number;
+/** One request the fake received, as it answered it. */
+export interface WebflowFakeRequest extends FakeHttpRequest {
   /** Items in a bulk request's body. */
   readonly itemCount?: number;
-  readonly authorization?: string;
 }
 
-export interface WebflowFakeFault {
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** @defaultValue 1 */
-  readonly times?: number;
-  readonly method?: string;
-}
+/** A canned failure for the next matching request(s); without a body, Webflow's usual one for the status. */
+export type WebflowFakeFault = FakeFault;
 
-export interface WebflowFake {
-  readonly url: string;
-  readonly requests: WebflowFakeRequest[];
-  close(): Promise<void>;
+/** A running Webflow fake: the shared server controls (url, requests, faults, close) and its data. */
+export interface WebflowFake extends FakeHttpServer<WebflowFakeRequest> {
   /** A collection's id from its slug (or id). */
   collectionId(slugOrId: string): string;
   /** An Option field's option id by option name. */
@@ -70,11 +55,6 @@ export interface WebflowFake {
   remove(collection: string, id: string): void;
   /** A person publishes the site. */
   publishSite(siteId: string): void;
-  fail(fault: WebflowFakeFault): void;
-  /** The next write is applied, then its connection is destroyed before any response. */
-  loseNextWriteResponse(): void;
-  /** The next request gets no response (until `close`). */
-  hangNext(): void;
   setRateLimit(limit: WebflowFakeOptions['rateLimit']): void;
 }
 
@@ -89,223 +69,140 @@ export async function startWebflowFake(options: WebflowFakeOptions): Promise<Web
   const clock = options.clock ?? { now: () => Date.now() };
   const defaultLimit = { perMinute: 60, windowMs: 60_000, retryAfterSec: 60 };
   let rateLimit = options.rateLimit === undefined ? defaultLimit : options.rateLimit;
-  const tokens = new Set(options.tokens);
   const keepLive = options.deleteKeepsLive !== false;
-  const requests: WebflowFakeRequest[] = [];
-  const faults: { fault: WebflowFakeFault; left: number }[] = [];
   const budgets = new Map<string, number[]>();
   const sitePublishes = new Map<string, number>();
-  let loseWrites = 0;
-  let hangs = 0;
-  const hung: ServerResponse[] = [];
   let url = '';
   const store = new WebflowFakeStore(options.sites, () => clock.now(), (fileId, name) => `${url}/cdn/${fileId}_${encodeURIComponent(name)}`);
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((err: unknown) => {
-        if (!res.headersSent) send(res, 500, { code: 'internal_error', message: String(err), externalReference: null, details: [] }, {});
-      });
-    });
-  });
-
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-    res.statusCode = status;
-    res.setHeader('Date', new Date(clock.now()).toUTCString());
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    if (status === 204 || body === undefined) {
-      res.end();
-      return;
-    }
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(body));
-  }
-
   const errorBody = (code: string, message: string, details: unknown[] = []) => ({ code, message, externalReference: null, details });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
-    const at = clock.now();
-    const method = req.method ?? 'GET';
-    const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const query: Record<string, string[]> = {};
-    for (const [k, v] of parsed.searchParams) (query[k] ??= []).push(v);
-    let body: unknown;
-    let status = 200;
-    let itemCount: number | undefined;
-    const authorization = req.headers.authorization;
-    const rateHeaders: Record<string, string> = {};
-    const log = () => requests.push({
-      at, method, path: parsed.pathname, query, body, status,
-      ...(itemCount !== undefined ? { itemCount } : {}),
-      ...(authorization !== undefined ? { authorization } : {}),
-    });
-    const reply = (s: number, b: unknown, h: Record<string, string> = {}) => {
-      status = s;
-      log();
-      send(res, s, b, { ...rateHeaders, ...h });
-    };
-
-    if (parsed.pathname.startsWith('/cdn/')) {
-      log();
-      res.end('fake image');
-      return;
-    }
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      return reply(400, errorBody('bad_request', 'Request body is not valid JSON'));
-    }
-    if (hangs > 0) {
-      hangs--;
-      status = 0;
-      log();
-      hung.push(res);
-      return;
-    }
-    const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
-    if (!token || !tokens.has(token)) return reply(401, errorBody('not_authorized', 'Request not authorized'));
-
+  function handle(ex: FakeExchange): void {
+    const { at, method, body, url: parsed } = ex;
+    const reply = ex.reply;
+    const finishWrite = ex.replyToWrite;
     const limit = rateLimit || undefined;
     const perMinute = limit?.perMinute ?? defaultLimit.perMinute;
-    const sent = budgets.get(token) ?? [];
-    budgets.set(token, sent);
+    const sent = budgets.get(ex.token) ?? [];
+    budgets.set(ex.token, sent);
     const windowMs = limit?.windowMs ?? 60_000;
     while (sent.length > 0 && sent[0]! <= at - windowMs) sent.shift();
     if (limit && sent.length >= perMinute) {
-      rateHeaders['X-RateLimit-Limit'] = String(perMinute);
-      rateHeaders['X-RateLimit-Remaining'] = '0';
+      ex.replyHeaders['X-RateLimit-Limit'] = String(perMinute);
+      ex.replyHeaders['X-RateLimit-Remaining'] = '0';
       return reply(429, errorBody('too_many_requests', 'Too Many Requests'), { 'Retry-After': String(limit.retryAfterSec ?? 60) });
     }
     sent.push(at);
-    rateHeaders['X-RateLimit-Limit'] = String(perMinute);
-    rateHeaders['X-RateLimit-Remaining'] = String(Math.max(0, perMinute - sent.length));
-
-    const faultIndex = faults.findIndex((f) => f.fault.method === undefined || f.fault.method === method);
-    if (faultIndex >= 0) {
-      const f = faults[faultIndex]!;
-      if (--f.left <= 0) faults.splice(faultIndex, 1);
-      return reply(f.fault.status, f.fault.body ?? defaultFaultBody(f.fault.status), { ...(f.fault.headers ?? {}) });
-    }
+    ex.replyHeaders['X-RateLimit-Limit'] = String(perMinute);
+    ex.replyHeaders['X-RateLimit-Remaining'] = String(Math.max(0, perMinute - sent.length));
+    if (ex.replyWithFault()) return;
 
     const seg = parsed.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const isWrite = method !== 'GET';
-    const finishWrite = (s: number, b: unknown) => {
-      if (isWrite && loseWrites > 0) {
-        loseWrites--;
-        status = 0;
-        log();
-        res.socket?.destroy();
-        return;
+    if (seg[0] !== 'v2') throw notFound();
+    if (seg[1] === 'sites' && seg[2] !== undefined) {
+      const siteId = seg[2];
+      const siteCollections = [...store.collections.values()].filter((c) => c.siteId === siteId);
+      if (!(siteId in options.sites)) throw notFound();
+      if (seg[3] === 'collections' && seg.length === 4 && method === 'GET') {
+        return reply(200, {
+          collections: siteCollections.map((c) => ({
+            id: c.id, displayName: c.displayName, singularName: c.singularName, slug: c.slug,
+            createdOn: new Date(c.createdOn).toISOString(), lastUpdated: new Date(c.createdOn).toISOString(),
+          })),
+        });
       }
-      reply(s, b);
-    };
-    try {
-      if (seg[0] !== 'v2') throw notFound();
-      if (seg[1] === 'sites' && seg[2] !== undefined) {
-        const siteId = seg[2];
-        const siteCollections = [...store.collections.values()].filter((c) => c.siteId === siteId);
-        if (!(siteId in options.sites)) throw notFound();
-        if (seg[3] === 'collections' && seg.length === 4 && method === 'GET') {
-          return reply(200, {
-            collections: siteCollections.map((c) => ({
-              id: c.id, displayName: c.displayName, singularName: c.singularName, slug: c.slug,
-              createdOn: new Date(c.createdOn).toISOString(), lastUpdated: new Date(c.createdOn).toISOString(),
-            })),
-          });
-        }
-        if (seg[3] === 'publish' && seg.length === 4 && method === 'POST') {
-          const last = sitePublishes.get(siteId);
-          if (last !== undefined && at - last < 60_000) return reply(429, errorBody('too_many_requests', 'Site publish is limited to one per minute'), { 'Retry-After': '60' });
-          sitePublishes.set(siteId, at);
-          store.publishSite(siteId);
-          return reply(202, { customDomains: [], publishToWebflowSubdomain: true });
-        }
-        throw notFound();
-      }
-      if (seg[1] !== 'collections' || seg[2] === undefined) throw notFound();
-      const c = store.collection(seg[2]);
-      if (seg.length === 3) {
-        if (method === 'GET') return reply(200, store.schema(c));
-        throw notFound();
-      }
-      if (seg[3] !== 'items') throw notFound();
-      const rest = seg.slice(4);
-      const b = (body ?? {}) as { items?: ItemInput[]; fieldData?: unknown; itemIds?: string[]; isDraft?: boolean; isArchived?: boolean };
-      const itemsOf = (): ItemInput[] => {
-        if (!Array.isArray(b.items)) throw new WebflowFakeError(400, 'validation_error', 'Validation Error', [{ param: 'items', description: 'Required' }]);
-        itemCount = b.items.length;
-        return b.items;
-      };
-      const ids = (): string[] => itemsOf().map((i) => String(i.id));
-      const view = (which: 'staged' | 'live') => (i: Parameters<typeof store.toApi>[0]) => store.toApi(i, which);
-
-      if (rest.length === 0 || (rest.length === 1 && rest[0] === 'live')) {
-        const live = rest[0] === 'live';
-        if (method === 'GET') return reply(200, store.list(c, live ? 'live' : 'staged', parsed.searchParams, options.ignoreListFilters === true));
-        if (method === 'POST') {
-          if (Array.isArray(b.items)) return finishWrite(200, { items: store.create(c, itemsOf(), { live }).map(view(live ? 'live' : 'staged')) });
-          itemCount = 1;
-          const [item] = store.create(c, [b as ItemInput], { live });
-          return finishWrite(200, view(live ? 'live' : 'staged')(item!));
-        }
-        if (method === 'PATCH') return finishWrite(200, { items: store.update(c, itemsOf(), { live }).map(view(live ? 'live' : 'staged')) });
-        if (method === 'DELETE') {
-          if (live) store.unpublish(c, ids());
-          else store.deleteStaged(c, ids(), keepLive);
-          return finishWrite(204, undefined);
-        }
-      }
-      if (rest.length === 1 && rest[0] === 'publish' && method === 'POST') {
-        const list = Array.isArray(b.itemIds) ? b.itemIds : ids();
-        itemCount = list.length;
-        return finishWrite(202, store.publishItems(c, list));
-      }
-      if (rest.length === 1 && rest[0] === 'bulk' && method === 'POST') {
-        const datas = Array.isArray(b.fieldData) ? b.fieldData : [b.fieldData ?? {}];
-        itemCount = datas.length;
-        const flags = { ...(b.isDraft !== undefined ? { isDraft: b.isDraft } : {}), ...(b.isArchived !== undefined ? { isArchived: b.isArchived } : {}) };
-        const created = store.create(c, datas.map((fieldData) => ({ ...flags, fieldData: fieldData as Record<string, unknown> })), { live: false });
-        return finishWrite(200, { items: created.map(view('staged')) });
-      }
-      if (rest.length >= 1 && rest.length <= 2 && (rest.length === 1 || rest[1] === 'live')) {
-        const id = rest[0]!;
-        const live = rest[1] === 'live';
-        const item = c.items.get(id);
-        if (!item || (!live && item.stagedDeleted) || (live && method === 'GET' && item.live === null)) throw notFound();
-        if (method === 'GET') return reply(200, store.toApi(item, live ? 'live' : 'staged'));
-        itemCount = 1;
-        if (method === 'PATCH') {
-          const [updated] = store.update(c, [{ ...(b as ItemInput), id }], { live });
-          return finishWrite(200, store.toApi(updated!, live ? 'live' : 'staged'));
-        }
-        if (method === 'DELETE') {
-          if (live) store.unpublish(c, [id]);
-          else store.deleteStaged(c, [id], keepLive);
-          return finishWrite(204, undefined);
-        }
+      if (seg[3] === 'publish' && seg.length === 4 && method === 'POST') {
+        const last = sitePublishes.get(siteId);
+        if (last !== undefined && at - last < 60_000) return reply(429, errorBody('too_many_requests', 'Site publish is limited to one per minute'), { 'Retry-After': '60' });
+        sitePublishes.set(siteId, at);
+        store.publishSite(siteId);
+        return reply(202, { customDomains: [], publishToWebflowSubdomain: true });
       }
       throw notFound();
-    } catch (err) {
-      if (err instanceof WebflowFakeError) return reply(err.status, errorBody(err.code, err.message, err.details));
-      throw err;
     }
+    if (seg[1] !== 'collections' || seg[2] === undefined) throw notFound();
+    const c = store.collection(seg[2]);
+    if (seg.length === 3) {
+      if (method === 'GET') return reply(200, store.schema(c));
+      throw notFound();
+    }
+    if (seg[3] !== 'items') throw notFound();
+    const rest = seg.slice(4);
+    const b = (body ?? {}) as { items?: ItemInput[]; fieldData?: unknown; itemIds?: string[]; isDraft?: boolean; isArchived?: boolean };
+    const itemsOf = (): ItemInput[] => {
+      if (!Array.isArray(b.items)) throw new WebflowFakeError(400, 'validation_error', 'Validation Error', [{ param: 'items', description: 'Required' }]);
+      ex.count = b.items.length;
+      return b.items;
+    };
+    const ids = (): string[] => itemsOf().map((i) => String(i.id));
+    const view = (which: 'staged' | 'live') => (i: Parameters<typeof store.toApi>[0]) => store.toApi(i, which);
+
+    if (rest.length === 0 || (rest.length === 1 && rest[0] === 'live')) {
+      const live = rest[0] === 'live';
+      if (method === 'GET') return reply(200, store.list(c, live ? 'live' : 'staged', parsed.searchParams, options.ignoreListFilters === true));
+      if (method === 'POST') {
+        if (Array.isArray(b.items)) return finishWrite(200, { items: store.create(c, itemsOf(), { live }).map(view(live ? 'live' : 'staged')) });
+        ex.count = 1;
+        const [item] = store.create(c, [b as ItemInput], { live });
+        return finishWrite(200, view(live ? 'live' : 'staged')(item!));
+      }
+      if (method === 'PATCH') return finishWrite(200, { items: store.update(c, itemsOf(), { live }).map(view(live ? 'live' : 'staged')) });
+      if (method === 'DELETE') {
+        if (live) store.unpublish(c, ids());
+        else store.deleteStaged(c, ids(), keepLive);
+        return finishWrite(204, undefined);
+      }
+    }
+    if (rest.length === 1 && rest[0] === 'publish' && method === 'POST') {
+      const list = Array.isArray(b.itemIds) ? b.itemIds : ids();
+      ex.count = list.length;
+      return finishWrite(202, store.publishItems(c, list));
+    }
+    if (rest.length === 1 && rest[0] === 'bulk' && method === 'POST') {
+      const datas = Array.isArray(b.fieldData) ? b.fieldData : [b.fieldData ?? {}];
+      ex.count = datas.length;
+      const flags = { ...(b.isDraft !== undefined ? { isDraft: b.isDraft } : {}), ...(b.isArchived !== undefined ? { isArchived: b.isArchived } : {}) };
+      const created = store.create(c, datas.map((fieldData) => ({ ...flags, fieldData: fieldData as Record<string, unknown> })), { live: false });
+      return finishWrite(200, { items: created.map(view('staged')) });
+    }
+    if (rest.length >= 1 && rest.length <= 2 && (rest.length === 1 || rest[1] === 'live')) {
+      const id = rest[0]!;
+      const live = rest[1] === 'live';
+      const item = c.items.get(id);
+      if (!item || (!live && item.stagedDeleted) || (live && method === 'GET' && item.live === null)) throw notFound();
+      if (method === 'GET') return reply(200, store.toApi(item, live ? 'live' : 'staged'));
+      ex.count = 1;
+      if (method === 'PATCH') {
+        const [updated] = store.update(c, [{ ...(b as ItemInput), id }], { live });
+        return finishWrite(200, store.toApi(updated!, live ? 'live' : 'staged'));
+      }
+      if (method === 'DELETE') {
+        if (live) store.unpublish(c, [id]);
+        else store.deleteStaged(c, [id], keepLive);
+        return finishWrite(204, undefined);
+      }
+    }
+    throw notFound();
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startFakeHttpServer({
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    clock,
+    tokens: options.tokens,
+    countField: 'itemCount',
+    files: { prefix: '/cdn/', text: 'fake image' },
+    unauthorizedBody: errorBody('not_authorized', 'Request not authorized'),
+    invalidJsonBody: errorBody('bad_request', 'Request body is not valid JSON'),
+    faultBody: defaultFaultBody,
+    errorReply: (err) => (err instanceof WebflowFakeError ? { status: err.status, body: errorBody(err.code, err.message, err.details) } : undefined),
+    internalErrorBody: (err) => errorBody('internal_error', String(err)),
+    handle,
+  });
+  url = server.url;
 
   const coll = (slugOrId: string): Collection => store.collection(slugOrId);
   return {
-    url,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung.splice(0)) res.socket?.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    ...server,
     collectionId: (slugOrId) => coll(slugOrId).id,
     optionId: (collection, field, name) => {
       const f = coll(collection).fields.find((x) => x.slug === field);
@@ -323,15 +220,6 @@ export async function startWebflowFake(options: WebflowFakeOptions): Promise<Web
     edit: (collection, id, fieldData, flags = {}) => store.toApi(store.update(coll(collection), [{ ...flags, id, fieldData }], { live: false })[0]!),
     remove: (collection, id) => store.deleteStaged(coll(collection), [id], keepLive),
     publishSite: (siteId) => store.publishSite(siteId),
-    fail: (fault) => {
-      faults.push({ fault, left: fault.times ?? 1 });
-    },
-    loseNextWriteResponse: () => {
-      loseWrites++;
-    },
-    hangNext: () => {
-      hangs++;
-    },
     setRateLimit: (limit) => {
       rateLimit = limit === undefined ? defaultLimit : limit;
       budgets.clear();

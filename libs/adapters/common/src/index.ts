@@ -1,0 +1,16 @@
+/**
+ * @syncframe/adapter-kit: what every remote adapter (Airtable, Webflow) shares. Remote specifics
+ * (error bodies, settle caps, paging) stay in the adapters.
+ */
+export type { AdapterLogger } from './adapter-logger.js';
+export type { AdapterWiringOptions } from './adapter-wiring.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS, describeSide } from './adapter-wiring.js';
+export type {
+  HttpClientConfig, HttpMethod, HttpRequest, HttpResponse, RemoteErrorSummary, RemoteHttpRules,
+} from './http-client.js';
+export { HttpClient, retryAfterMs } from './http-client.js';
+export type { OverlapCursorState } from './overlap-cursor.js';
+export {
+  OverlapCursorTracker, UNKNOWN_SERVER_TIME_SKEW_MS, contentKey, decodeOverlapCursor, encodeOverlapCursor, settleCapBehind,
+} from './overlap-cursor.js';
+export { writeBatchKind } from './write-batch.js';

@@ -1,0 +1,10 @@
+/**
+ * @syncframe/adapter-kit/testing: what the adapters' fakes and tests share. Free of any test
+ * runner, so a fake can run anywhere.
+ */
+export type {
+  FakeExchange, FakeFault, FakeHttpRequest, FakeHttpRequestWith, FakeHttpServer, FakeHttpServerOptions,
+} from './fake-http-server.js';
+export { startFakeHttpServer } from './fake-http-server.js';
+export type { LoggedLine, ManualClock, RawApiResponse } from './test-helpers.js';
+export { callOptions, caught, expectNoSecret, freeThrottle, manualClock, memoryLogger, pullAll, rawApi } from './test-helpers.js';
