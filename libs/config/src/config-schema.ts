@@ -60,7 +60,7 @@ function throttleSchema(maxBatch?: number) {
   return z
     .strictObject({
       max_reqs: positiveInt().describe('Requests allowed in any window of `interval_sec`.'),
-      interval_sec: z.number().positive('must be greater than 0').describe('Window length in seconds.'),
+      interval_sec: z.number().min(1, 'must be at least 1 (second)').describe('Window length in seconds, at least 1 (the fleet\'s shared limiter counts in Redis windows of whole seconds or more).'),
       batch_size: maxBatch === undefined ? batch : batch.max(maxBatch, `must be at most ${maxBatch} (the API's limit)`),
     })
     .describe(

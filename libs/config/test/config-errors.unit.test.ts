@@ -213,7 +213,7 @@ const CASES: readonly BrokenCase[] = [
     config: edit('"max_reqs": 5, "interval_sec": 1', '"max_reqs": -5, "interval_sec": 0'),
     expected: [
       '11:37 jobs[0].sides.airtable.throttle.max_reqs: must be a positive integer',
-      '11:57 jobs[0].sides.airtable.throttle.interval_sec: must be greater than 0',
+      '11:57 jobs[0].sides.airtable.throttle.interval_sec: must be at least 1 (second)',
     ],
     pointsAt: ['-5', '0'],
   },

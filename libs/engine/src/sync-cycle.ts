@@ -63,6 +63,8 @@ export interface CycleResult {
   readonly summary: RunSummary | null;
   /** Per pulled record, what the run did (or, dry, would do). */
   readonly plan: PlanEntry[];
+  /** Why the run failed as a whole (also in `summary`; a dry run has only this). */
+  readonly failures: readonly RunFailure[];
 }
 
 /**
@@ -79,7 +81,7 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
 
   if ((await linkIndex.getJobState(job.id)).disabledAt) {
     logger.warn({}, 'job is disabled; run skipped');
-    return { status: 'skipped', summary: null, plan: [] };
+    return { status: 'skipped', summary: null, plan: [], failures: [] };
   }
 
   const startedAt = clock.now();
@@ -154,6 +156,7 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
     rethrowFatal(err);
     if (!isSyncFrameError(err)) throw err;
     failures.push(failureOf(null, err));
+    logger.error({ err: errorText(err) }, 'planning failed');
     return finish([]);
   }
   for (const f of plan.failures) {
@@ -166,7 +169,7 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
   }
   if (dryRun) {
     logger.info({ entries: plan.entries.length }, 'dry run planned; nothing written');
-    return { status: errorCount > 0 ? 'partial' : 'success', summary: null, plan: plan.entries };
+    return { status: errorCount > 0 ? 'partial' : 'success', summary: null, plan: plan.entries, failures };
   }
 
   // ---- push ----
@@ -209,12 +212,12 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
       durationMs: endedAt - startedAt, status, counts, retries, rateLimited, throttleWaitMs, errors,
       errorsTruncated: errorCount > errors.length, failures,
     };
-    if (dryRun) return { status, summary: null, plan: entries };
+    if (dryRun) return { status, summary: null, plan: entries, failures };
     await linkIndex.insertRun(summary);
     await updateFailCounts(status);
     progress('done', 1, 1);
     logger.info({ status, counts, retries, durationMs: summary.durationMs }, 'run finished');
-    return { status, summary, plan: entries };
+    return { status, summary, plan: entries, failures };
   }
 
   /** A side that failed counts one more failure; a job whose side reaches `disable_job_after` is disabled. */

@@ -26,7 +26,7 @@ describe('mapper ctx.linkedId', () => {
     });
     for (let i = 0; i < 30; i++) h.source.insert({ Name: `v${i}`, Author: `recA${(i % 3) + 1}` });
     h.source.insert({ Name: 'orphan', Author: 'recZZZ' });
-    h.linkIndex.calls.length = 0;
+    h.memory!.calls.length = 0;
     const job = { ...h.job, mappers: { toDest, toSource } };
     const result = await runSyncCycle(job, { linkIndex: h.linkIndex, clock: h.clock });
     expect(result.status).toBe('success');
@@ -34,7 +34,7 @@ describe('mapper ctx.linkedId', () => {
     expect(h.dest.live().find((r) => r.fields.name === 'v4')!.fields.author).toBe('w2');
     expect(h.dest.live().find((r) => r.fields.name === 'orphan')!.fields.author).toBeUndefined();
     // 31 records mapped: the linked-id lookups cost a handful of queries, not 31.
-    const finds = h.linkIndex.calls.filter((c) => c.method === 'findLinks');
+    const finds = h.memory!.calls.filter((c) => c.method === 'findLinks');
     expect(finds.length).toBeLessThanOrEqual(10);
     expect(new InMemoryAdapter().ref.adapter).toBe('memory');
   });

@@ -22,11 +22,16 @@ export function createRedis(url: string = DEFAULT_REDIS_URL, role: 'worker' | 'p
  */
 export async function openRedis(url: string = DEFAULT_REDIS_URL, role: 'worker' | 'producer' = 'producer'): Promise<Redis> {
   const redis = createRedis(url, role);
+  // Without a listener, a failed connect is also printed as an unhandled 'error' event.
+  const onError = () => undefined;
+  redis.on('error', onError);
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
     throw new Error(`cannot connect to Redis at ${describeRedisUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    redis.off('error', onError);
   }
   return redis;
 }

@@ -1,0 +1,27 @@
+import type { RequestHandler } from 'express';
+import type { Conflict } from '@syncframe/engine';
+import { NotFoundError } from '@syncframe/engine';
+import type { ApiContext } from './api-context.js';
+import { idParams } from './params.js';
+
+/**
+ * `GET /api/runs/:id`: the run with its per-record errors, and the conflicts of its job detected
+ * while it ran (whatever their state now), so "why didn't record X sync?" has an answer. 404 unknown.
+ */
+export function getRunHandler({ deps }: ApiContext): RequestHandler {
+  return async (req, res) => {
+    const { id } = idParams.parse(req.params);
+    const run = await deps.store.getRun(id);
+    if (!run) throw new NotFoundError(`run ${id} not found`);
+    const from = Date.parse(run.startedAt);
+    const to = Date.parse(run.endedAt);
+    const all = (await Promise.all((['open', 'resolved', 'applied'] as const).map((s) => deps.store.listConflicts(run.jobId, s)))).flat();
+    const conflicts: Conflict[] = all
+      .filter((c) => {
+        const at = Date.parse(c.detectedAt);
+        return at >= from && at <= to;
+      })
+      .sort((a, b) => a.detectedAt.localeCompare(b.detectedAt));
+    res.json({ run, conflicts });
+  };
+}

@@ -1,0 +1,66 @@
+import type { Conflict, Side } from '@syncframe/engine';
+import { conflictState, NotFoundError, systemClock } from '@syncframe/engine';
+import type { EnqueuedRun } from '@syncframe/fleet';
+import { enqueueRun } from '@syncframe/fleet';
+import type { BoardDeps } from './board-deps.js';
+import { ConflictNotOpenError, isJobDisabledError } from './errors/index.js';
+import { assertRunnable, findJob } from './job-lookup.js';
+import type { JobView } from './job-overview.js';
+import { jobView } from './job-overview.js';
+
+/**
+ * What operators can change, shared by the JSON API and the page's forms so both obey the same
+ * rules. A run enqueued here goes through the same guards as a scheduled one: BullMQ
+ * deduplication per job, then the workers' PostgreSQL lease (one active run per job).
+ */
+
+/** Enqueues an ad-hoc run (trigger `api`). NotFoundError for an unknown job, JobDisabledError for a disabled one. */
+export async function enqueueJobRun(deps: BoardDeps, jobId: string): Promise<EnqueuedRun> {
+  const job = findJob(deps, jobId);
+  await assertRunnable(deps.store, job);
+  const run = await enqueueRun(deps.queues.runs, job, 'api', new Date((deps.clock ?? systemClock).now()));
+  deps.logger.info({ jobId, ...run }, 'run enqueued from the board');
+  return run;
+}
+
+/** Enables (clearing fail counts) or disables the job in the LinkIndex; returns its new view. */
+export async function setJobEnabled(deps: BoardDeps, jobId: string, enabled: boolean): Promise<JobView> {
+  const job = findJob(deps, jobId);
+  if (enabled) await deps.store.enableJob(job.id);
+  else await deps.store.disableJob(job.id, new Date((deps.clock ?? systemClock).now()));
+  deps.logger.info({ jobId, enabled }, enabled ? 'job enabled from the board' : 'job disabled from the board');
+  return jobView(deps, job);
+}
+
+/** What resolving a conflict did. */
+export interface ResolvedConflict {
+  readonly conflict: Conflict;
+  /** The run that applies the decision; null when the job cannot run now (it applies on the next run). */
+  readonly run: EnqueuedRun | null;
+  /** Why no run was enqueued. */
+  readonly runSkipped?: string;
+}
+
+/**
+ * Records a person's decision, then enqueues a run of the job so the kept side is applied soon.
+ * NotFoundError for an unknown conflict, ConflictNotOpenError when it was already decided.
+ */
+export async function resolveConflictAndRun(deps: BoardDeps, conflictId: string, keep: Side): Promise<ResolvedConflict> {
+  const existing = await deps.store.getConflict(conflictId);
+  if (!existing) throw new NotFoundError(`conflict ${conflictId} not found`);
+  const state = conflictState(existing);
+  if (state !== 'open') throw new ConflictNotOpenError(conflictId, state);
+  // Check-then-write: two people deciding the same conflict at once both succeed and the later
+  // decision stands (the LinkIndex's resolveConflict has no "only if open" guard).
+  const conflict = await deps.store.resolveConflict(conflictId, keep, new Date((deps.clock ?? systemClock).now()));
+  deps.logger.info({ jobId: conflict.jobId, conflictId, keep }, 'conflict resolved from the board');
+  try {
+    const run = await enqueueJobRun(deps, conflict.jobId);
+    return { conflict, run };
+  } catch (err) {
+    if (err instanceof NotFoundError || isJobDisabledError(err)) {
+      return { conflict, run: null, runSkipped: err.message };
+    }
+    throw err;
+  }
+}

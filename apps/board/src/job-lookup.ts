@@ -1,0 +1,27 @@
+import type { JobConfig, SideConfig } from '@syncframe/config';
+import { NotFoundError } from '@syncframe/engine';
+import type { LinkIndex, TableRef } from '@syncframe/engine';
+import { createAdapter } from '@syncframe/fleet';
+import type { BoardDeps } from './board-deps.js';
+import { JobDisabledError } from './errors/index.js';
+
+/** The configured job `jobId`; NotFoundError (404) when the config has none. */
+export function findJob(deps: Pick<BoardDeps, 'config'>, jobId: string): JobConfig {
+  const job = deps.config().jobs.find((j) => j.id === jobId);
+  if (!job) throw new NotFoundError(`job "${jobId}" is not in the config`);
+  return job;
+}
+
+/** Throws JobDisabledError (409) unless the job is enabled in the config and not disabled in the LinkIndex. */
+export async function assertRunnable(store: LinkIndex, job: JobConfig): Promise<void> {
+  if (!job.enabled) throw new JobDisabledError(job.id, 'config');
+  if ((await store.getJobState(job.id)).disabledAt) throw new JobDisabledError(job.id, 'linkindex');
+}
+
+/**
+ * The table a side's fail count is kept under: taken from the adapter itself (building one
+ * contacts nothing), so the board always agrees with what the engine counts.
+ */
+export function tableRefOf(side: SideConfig, jobId: string): TableRef {
+  return createAdapter(side, jobId).ref;
+}

@@ -1,0 +1,173 @@
+/**
+ * /metrics, /healthz and startBoard, against real Redis and PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptySideCounts } from '@syncframe/engine';
+import type { LinkIndex } from '@syncframe/engine';
+import { openRedis } from '@syncframe/fleet';
+import { startBoard } from '../src/index.js';
+import type { BoardHarness } from './board-harness.js';
+import { API_TOKEN, DATABASE_URL, exchangeTexts, findSecrets, JOBS, REDIS_URL, startBoardHarness } from './board-harness.js';
+
+let h: BoardHarness;
+
+beforeAll(async () => {
+  h = await startBoardHarness('ops');
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** The value of one sample line, e.g. `syncframe_runs_total{job="a",status="success"}`; undefined when absent. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('/metrics', () => {
+  it('exposes queue depth by state, and run outcomes, durations, writes, throttle waits and 429s from the runs table', async () => {
+    const counts = (created: number, updated: number, deleted: number) => ({ ...emptySideCounts(), created, updated, deleted });
+    await h.insertRun(JOBS.memory, { durationMs: 2000, counts: { source: counts(1, 2, 0), dest: counts(5, 0, 1) }, throttleWaitMs: 250, rateLimited: 2 });
+    await h.insertRun(JOBS.memory, { durationMs: 40_000, status: 'failed', counts: { source: counts(0, 0, 0), dest: counts(3, 0, 0) }, throttleWaitMs: 50, rateLimited: 1 });
+    await h.insertRun(JOBS.remote, { durationMs: 500 });
+    await h.queues.runs.add('run', { jobId: JOBS.memory, trigger: 'api', requestedAt: new Date().toISOString() });
+    await h.queues.runs.add('run', { jobId: JOBS.remote, trigger: 'api', requestedAt: new Date().toISOString() }, { delay: 60_000 });
+
+    const res = await h.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    const m = res.text;
+    expect(sample(m, 'syncframe_queue_jobs{queue="sync-runs",state="waiting"}')).toBe(1);
+    expect(sample(m, 'syncframe_queue_jobs{queue="sync-runs",state="delayed"}')).toBe(1);
+    expect(sample(m, 'syncframe_queue_jobs{queue="sync-runs",state="failed"}')).toBe(0);
+    // The scheduler of crm-to-site holds its next tick as a delayed job.
+    expect(sample(m, 'syncframe_queue_jobs{queue="sync-ticks",state="delayed"}')).toBeGreaterThanOrEqual(1);
+
+    expect(sample(m, `syncframe_runs_total{job="${JOBS.memory}",status="success"}`)).toBe(1);
+    expect(sample(m, `syncframe_runs_total{job="${JOBS.memory}",status="failed"}`)).toBe(1);
+    expect(sample(m, `syncframe_runs_total{job="${JOBS.remote}",status="success"}`)).toBe(1);
+    expect(sample(m, `syncframe_run_duration_seconds_count{job="${JOBS.memory}"}`)).toBe(2);
+    expect(sample(m, `syncframe_run_duration_seconds_sum{job="${JOBS.memory}"}`)).toBe(42);
+    expect(sample(m, `syncframe_run_duration_seconds_bucket{le="5",job="${JOBS.memory}"}`)).toBe(1);
+    expect(sample(m, `syncframe_records_written_total{job="${JOBS.memory}",side="source",kind="updated"}`)).toBe(2);
+    expect(sample(m, `syncframe_records_written_total{job="${JOBS.memory}",side="dest",kind="created"}`)).toBe(8);
+    expect(sample(m, `syncframe_records_written_total{job="${JOBS.memory}",side="dest",kind="deleted"}`)).toBe(1);
+    expect(sample(m, `syncframe_throttle_wait_milliseconds_total{job="${JOBS.memory}"}`)).toBe(300);
+    expect(sample(m, `syncframe_remote_429_total{job="${JOBS.memory}"}`)).toBe(3);
+    // collectDefaultMetrics on the board's own registry.
+    expect(m).toContain('process_cpu_user_seconds_total');
+    expect(m).toContain('nodejs_eventloop_lag_seconds');
+  });
+
+  it('counts each run once across scrapes, including one recorded late with an older start', async () => {
+    const first = await h.request('/metrics');
+    const before = sample(first.text, `syncframe_runs_total{job="${JOBS.memory}",status="success"}`)!;
+    expect(sample((await h.request('/metrics')).text, `syncframe_runs_total{job="${JOBS.memory}",status="success"}`)).toBe(before);
+
+    await h.insertRun(JOBS.memory, { startedAt: new Date(Date.now() - 100).toISOString(), durationMs: 100 });
+    // A long run that started before the newest counted one (and before the board), recorded only now.
+    await h.insertRun(JOBS.memory, { startedAt: new Date(Date.now() - 30 * 60_000).toISOString(), durationMs: 30 * 60_000 });
+    const after = await h.request('/metrics');
+    expect(sample(after.text, `syncframe_runs_total{job="${JOBS.memory}",status="success"}`)).toBe(before + 2);
+    expect(sample((await h.request('/metrics')).text, `syncframe_runs_total{job="${JOBS.memory}",status="success"}`)).toBe(before + 2);
+  });
+
+  it('leaves out runs that ended before the board started', async () => {
+    await h.insertRun('old-job', { startedAt: new Date(Date.now() - 3 * 3600_000).toISOString(), durationMs: 1000 });
+    const res = await h.request('/metrics');
+    expect(res.text).not.toContain('job="old-job"');
+  });
+});
+
+describe('/healthz', () => {
+  it('answers 200 {ok:true} without auth when Redis and the LinkIndex answer', async () => {
+    const res = await h.request('/healthz', { bearer: false });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true, checks: { redis: true, linkindex: true } });
+  });
+
+  it('answers 503 when the LinkIndex does not answer', async () => {
+    const broken = new Proxy(h.store, {
+      get(target, prop, receiver) {
+        if (prop === 'getJobState') return () => Promise.reject(new Error('connection refused'));
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    }) as LinkIndex & typeof h.store;
+    const other = await h.startAnother({ store: broken });
+    try {
+      const res = await fetch(`${other.url}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ ok: false, checks: { redis: true, linkindex: false } });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('answers 503 when Redis does not answer', async () => {
+    const deadRedis = await openRedis(REDIS_URL, 'producer');
+    deadRedis.on('error', () => {});
+    deadRedis.disconnect();
+    const other = await h.startAnother({ redis: deadRedis });
+    try {
+      const res = await fetch(`${other.url}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ ok: false, checks: { redis: false, linkindex: true } });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('startBoard', () => {
+  const env = (extra: Record<string, string | undefined>) => ({
+    REDIS_URL, DATABASE_URL, SYNCFRAME_QUEUE_PREFIX: h.prefix, ...extra,
+  });
+
+  it('refuses to start without a token, or with a short one, and says why', async () => {
+    await expect(startBoard({ configPath: h.config.file, env: env({}), port: 0 })).rejects.toThrow(
+      /SYNCFRAME_API_TOKEN is not set: the board needs a token \(at least 16 characters\)/,
+    );
+    await expect(startBoard({ configPath: h.config.file, env: env({ SYNCFRAME_API_TOKEN: 'short' }), port: 0 })).rejects.toThrow(/too short/);
+  });
+
+  it('starts from the config file and the environment, serves, and closes', async () => {
+    const logs: string[] = [];
+    const logger = {
+      debug() {}, info: (o: object, m?: string) => logs.push(`${m} ${JSON.stringify(o)}`), warn() {}, error() {},
+      child() { return logger; },
+    };
+    const board = await startBoard({ configPath: h.config.file, env: env({ SYNCFRAME_API_TOKEN: API_TOKEN }), port: 0, logger });
+    try {
+      expect(board.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${board.url}/healthz`)).status).toBe(200);
+      const jobs = await fetch(`${board.url}/api/jobs`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+      expect(jobs.status).toBe(200);
+      const body = (await jobs.json()) as { jobs: { id: string; nextRunAt: string | null }[] };
+      expect(body.jobs.map((j) => j.id)).toContain(JOBS.memory);
+      // Same prefix as the harness: it sees the scheduler the harness created.
+      expect(body.jobs.find((j) => j.id === JOBS.remote)?.nextRunAt).not.toBeNull();
+      expect(logs.some((l) => l.startsWith('board listening'))).toBe(true);
+    } finally {
+      await board.close();
+      await board.close();
+    }
+    await expect(fetch(`${board.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('fails with a message naming host and port when Redis cannot be reached', async () => {
+    await expect(startBoard({
+      configPath: h.config.file, env: env({ SYNCFRAME_API_TOKEN: API_TOKEN, REDIS_URL: 'redis://:hunter2secret@127.0.0.1:1' }), port: 0,
+    })).rejects.toThrow(/127\.0\.0\.1:1/);
+    await expect(startBoard({
+      configPath: h.config.file, env: env({ SYNCFRAME_API_TOKEN: API_TOKEN, REDIS_URL: 'redis://:hunter2secret@127.0.0.1:1' }), port: 0,
+    })).rejects.not.toThrow(/hunter2secret/);
+  });
+});
+
+describe('secrets', () => {
+  it('never appear in any response (metrics included) or log line', () => {
+    expect(findSecrets(exchangeTexts(h.exchanges))).toEqual([]);
+    expect(findSecrets(h.logLines.map((text, i) => ({ where: `log line ${i}`, text })))).toEqual([]);
+  });
+});
