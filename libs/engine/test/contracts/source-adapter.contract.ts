@@ -8,7 +8,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { START_CURSOR } from '@syncframe/engine';
-import type { AdapterCallOptions, ChangePage, Cursor, Fields, SourceAdapter, SyncRecord, Throttle } from '@syncframe/engine';
+import { countingThrottle } from '@syncframe/engine/testing';
+import type { AdapterCallOptions, ChangePage, Cursor, Fields, SourceAdapter, SyncRecord } from '@syncframe/engine';
 
 /** What the suite runs against: one adapter over one fresh remote table. */
 export interface SourceAdapterHarness {
@@ -32,18 +33,7 @@ export interface SourceAdapterHarness {
   close(): Promise<void>;
 }
 
-/** A throttle that never waits and counts its acquisitions. */
-export function countingThrottle(): Throttle & { acquired: number } {
-  const t = {
-    acquired: 0,
-    async acquire(signal?: AbortSignal) {
-      signal?.throwIfAborted();
-      t.acquired++;
-    },
-    async pause() {},
-  };
-  return t;
-}
+export { countingThrottle };
 
 export async function collectPages(adapter: SourceAdapter, cursor: Cursor, options: AdapterCallOptions): Promise<ChangePage[]> {
   const pages: ChangePage[] = [];

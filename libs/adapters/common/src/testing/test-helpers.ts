@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import type { AdapterCallOptions, ChangePage, Cursor, SourceAdapter, Throttle } from '@syncframe/engine';
+import type { AdapterCallOptions, ChangePage, Cursor, SourceAdapter } from '@syncframe/engine';
+import { countingThrottle } from '@syncframe/engine/testing';
 import type { AdapterLogger } from '../adapter-logger.js';
 
-/** A throttle that never waits and counts acquisitions (an aborted signal still throws). */
-export function freeThrottle(): Throttle & { acquired: number } {
-  const t = {
-    acquired: 0,
-    async acquire(signal?: AbortSignal) {
-      signal?.throwIfAborted();
-      t.acquired++;
-    },
-    async pause() {},
-  };
-  return t;
-}
+/** A throttle that never waits and counts acquisitions (the engine's counting throttle). */
+export const freeThrottle = countingThrottle;
 
 /** Call options with a fresh {@link freeThrottle} and no signal. */
 export function callOptions(): AdapterCallOptions {
