@@ -142,6 +142,9 @@ describe('syncframe CLI', () => {
     const skipped = await cli('sync', '--job', 'videos', '--config', configPath);
     expect(skipped.code).toBe(1);
     expect(skipped.err).toContain('disabled');
+    const refused = await cli('enqueue', '--job', 'videos', '--config', configPath);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('jobs enable videos');
     const enabled = await cli('jobs', 'enable', 'videos', '--config', configPath);
     expect(enabled.out).toContain('fail counts reset');
     expect(JSON.parse((await cli('jobs', 'list', '--config', configPath, '--json')).out)[0].failCounts).toEqual({ airtable: 0, webflow: 0 });

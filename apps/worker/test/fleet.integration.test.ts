@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -32,6 +33,16 @@ let configPath: string;
 let dropSchema: () => Promise<void>;
 const workers: CliProcess[] = [];
 let env: Record<string, string>;
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 function startWorker(): CliProcess {
   const w = spawnCli(['worker', '--config', configPath], env);
@@ -182,6 +193,19 @@ describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL
     expect(admissions.size).toBeGreaterThanOrEqual(10);
     expect(maxInWindow([...admissions.values()], 1000)).toBeLessThanOrEqual(4);
   }, 120_000);
+
+  it('serves Kubernetes probes: /livez always, /readyz while it takes runs', async () => {
+    const port = await freePort();
+    const probed = spawnCli(['worker', '--config', configPath], { ...env, SYNCFRAME_HEALTH_PORT: String(port) });
+    workers.push(probed);
+    await probed.waitFor(/worker started/);
+    const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+    expect((await get('/livez')).status).toBe(200);
+    const ready = await get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+    expect((await get('/other')).status).toBe(404);
+  });
 
   it('SIGTERM drains: the running run finishes, the workers exit 0', async () => {
     seed(12, 'b');

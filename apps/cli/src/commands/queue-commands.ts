@@ -10,6 +10,10 @@ export async function enqueueCommand(ctx: CliContext): Promise<number> {
     ctx.err(`job "${job.id}" is disabled in the config`);
     return EXIT.failed;
   }
+  if ((await (await ctx.store()).getJobState(job.id)).disabledAt) {
+    ctx.err(`job "${job.id}" is disabled after repeated failures; run \`syncframe jobs enable ${job.id}\` first`);
+    return EXIT.failed;
+  }
   const url = ctx.env.REDIS_URL || DEFAULT_REDIS_URL;
   const redis = await openRedis(url, 'producer');
   const queue = new Queue(QUEUES.runs, { connection: redis, prefix: fleetSettingsFromEnv(ctx.env).queuePrefix });
