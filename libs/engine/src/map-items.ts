@@ -42,7 +42,8 @@ export async function mapRecord(mapper: MapperFn, record: SyncRecord, ctx: Mappe
   if (record.deleted) return { ok: true, mapped: DELETED_MAPPING, hash: DELETED_HASH };
   let out: unknown;
   try {
-    out = await mapper(structuredClone(record), ctx);
+    // A copy the mapper may change freely (its top level: mappers build new objects, they rarely edit nested ones).
+    out = await mapper({ ...record, fields: { ...record.fields } }, ctx);
   } catch (err) {
     if (isReferenceNotLinkedError(err)) return { ok: false, reason: err.message };
     return { ok: false, reason: `mapper threw: ${err instanceof Error ? err.message : String(err)}` };

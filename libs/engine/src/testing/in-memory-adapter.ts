@@ -61,6 +61,8 @@ export class InMemoryAdapter implements SourceAdapter {
   readonly requests: InMemoryRequest[] = [];
 
   private readonly store = new Map<string, StoredRecord>();
+  /** Every put in order (seq ascending); superseded entries are skipped when read. */
+  private readonly changeLog: StoredRecord[] = [];
   private readonly clock: Clock;
   private readonly pageSize: number;
   private readonly maxBatch: number;
@@ -157,10 +159,7 @@ export class InMemoryAdapter implements SourceAdapter {
     for (;;) {
       await options.throttle.acquire(options.signal);
       const failure = this.takeFailure('pull');
-      const page = [...this.store.values()]
-        .filter((s) => s.seq > from)
-        .sort((a, b) => a.seq - b.seq)
-        .slice(0, this.pageSize);
+      const page = this.changedSince(from, this.pageSize);
       if (failure) this.throwFailure(failure, 'pull', page.length);
       this.log('pull', page.length, 'ok');
       if (page.length === 0) return;
@@ -219,8 +218,28 @@ export class InMemoryAdapter implements SourceAdapter {
 
   private put(id: string, fields: Fields, deleted: boolean): SyncRecord {
     const record: SyncRecord = { id, fields, updatedAt: this.stamp(), deleted };
-    this.store.set(id, { record, seq: ++this.seq });
+    const stored = { record, seq: ++this.seq };
+    this.store.set(id, stored);
+    this.changeLog.push(stored);
     return structuredClone(record);
+  }
+
+  /** Up to `limit` current records changed after `seq`, oldest first: a page costs its size, not the table's. */
+  private changedSince(seq: number, limit: number): StoredRecord[] {
+    let lo = 0;
+    let hi = this.changeLog.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.changeLog[mid]!.seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: StoredRecord[] = [];
+    for (let i = lo; i < this.changeLog.length && out.length < limit; i++) {
+      const entry = this.changeLog[i]!;
+      // A record changed again later appears again later in the log: only its newest entry counts.
+      if (this.store.get(entry.record.id) === entry) out.push(entry);
+    }
+    return out;
   }
 
   /** Strictly increasing modification times, like a remote's own clock. */
