@@ -34,7 +34,6 @@ export interface CyclePlan {
 }
 
 const LOOKUP_CHUNK = 1000;
-const FIND_CHUNK = 100;
 const pairKey = (sourceId: string, destId: string) => `${sourceId}\u0000${destId}`;
 
 /**
@@ -53,6 +52,8 @@ class CyclePlanner {
   private readonly superseded: CyclePlan['superseded'] = [];
   private readonly failures: CyclePlan['failures'] = [];
   private readonly decided = new Set<CycleItem>();
+  /** Items whose mapper failed: their links' other side must not be pushed over them. */
+  private readonly mapFailed = new Set<CycleItem>();
   private readonly bySide: Record<Side, Map<string, CycleItem>>;
 
   constructor(private readonly input: PlanInput) {
@@ -90,6 +91,7 @@ class CyclePlanner {
       outcomes.forEach((outcome, i) => {
         const item = items[i]!;
         if (!outcome.ok) {
+          this.mapFailed.add(item);
           this.failures.push({ item, stage: 'map', reason: outcome.reason });
           this.decide(item, { action: 'error', reason: outcome.reason });
         } else if (outcome.mapped === null) {
@@ -190,8 +192,11 @@ class CyclePlanner {
           continue;
         }
         // Keep the conflict's payloads current, so the person decides on what the sides hold now.
+        // A fresh id: the store updates the open conflict of this link in place (keeping its id),
+        // or, if a person resolved it meanwhile, opens a new one rather than clashing with the old id.
         const updated: NewConflict = {
           ...c,
+          conflictId: randomUUID(),
           ...(side === 'source' ? { sourcePayload: item.record } : { destPayload: item.record }),
         };
         byKey.set(pairKey(c.sourceId, c.destId), { ...c, ...updated });
@@ -236,6 +241,19 @@ class CyclePlanner {
       seen.add(key);
       const s = this.pendingItem('source', link.sourceId, link);
       const d = this.pendingItem('dest', link.destId, link);
+      // The other record of this link changed too but could not be mapped: comparing the two is
+      // impossible, so this side's change waits with it rather than overwriting it.
+      const failedOther = [this.bySide.source.get(link.sourceId), this.bySide.dest.get(link.destId)]
+        .find((i) => i && this.mapFailed.has(i) && i.link === link);
+      if (failedOther) {
+        for (const held of [s, d]) {
+          if (!held) continue;
+          const reason = `its linked ${failedOther.side} record ${failedOther.record.id} also changed and failed to map; held until both can be compared`;
+          this.failures.push({ item: held, stage: 'map', reason });
+          this.decide(held, { action: 'error', target: null, reason });
+        }
+        continue;
+      }
       this.classifyPair(link, s, d);
     }
   }
@@ -361,11 +379,11 @@ class CyclePlanner {
     }
     const keys = [...byKey.keys()];
     const existing = new Map<string, SyncRecord>();
-    for (let i = 0; i < keys.length; i += FIND_CHUNK) {
-      for (const rec of await findByField(to, field, keys.slice(i, i + FIND_CHUNK))) {
-        const key = keyOf(rec.fields[field]);
-        if (key !== null && !existing.has(key)) existing.set(key, rec);
-      }
+    // One call with every key: the adapter sizes its own requests (a remote that cannot filter
+    // by the field then scans its table once, not once per chunk).
+    for (const rec of keys.length > 0 ? await findByField(to, field, keys) : []) {
+      const key = keyOf(rec.fields[field]);
+      if (key !== null && !existing.has(key)) existing.set(key, rec);
     }
     const foundIds = [...existing.values()].map((r) => r.id);
     const taken = new Map<string, Link>();

@@ -11,21 +11,22 @@ export interface PulledSide {
 }
 
 /**
- * Pulls every page of a side's changes since `cursor` (retrying the pull from the cursor on a
- * transient error). A record seen on several pages is kept once, in its newest version and at its
+ * Pulls every page of a side's changes since `cursor` (on a transient error, retrying from the
+ * last page received). A record seen on several pages is kept once, in its newest version and at its
  * last page, so its cursor is never saved before that version is applied.
  */
 export async function pullSide(
   side: Side, adapter: SourceAdapter, cursor: Cursor, retry: RetryContext,
   onPage?: (records: number) => void,
 ): Promise<PulledSide> {
-  const pages = await withRetries(retry, async () => {
-    const out: { records: readonly SyncRecord[]; cursor: Cursor }[] = [];
-    for await (const page of adapter.pull(cursor, { throttle: retry.throttle, ...(retry.signal ? { signal: retry.signal } : {}) })) {
-      out.push(page);
+  const pages: { records: readonly SyncRecord[]; cursor: Cursor }[] = [];
+  await withRetries(retry, async () => {
+    // A retry resumes after the last page received: that page's cursor is safe to pull from.
+    const from = pages.length > 0 ? pages[pages.length - 1]!.cursor : cursor;
+    for await (const page of adapter.pull(from, { throttle: retry.throttle, ...(retry.signal ? { signal: retry.signal } : {}) })) {
+      pages.push(page);
       onPage?.(page.records.length);
     }
-    return out;
   });
   const latest = new Map<string, { record: SyncRecord; page: number }>();
   pages.forEach((page, i) => {

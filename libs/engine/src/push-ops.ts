@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import type { CursorTracker } from './cursor-tracker.js';
 import { isBatchRejectedError } from './errors/batch-rejected-error.js';
-import { isFatalRunError } from './fatal-error.js';
+import { abortErrorOf, isFatalRunError } from './fatal-error.js';
 import { PermanentError } from './errors/permanent-error.js';
 import type { SyncJob } from './job.js';
 import { jobSide } from './job.js';
@@ -52,6 +52,8 @@ export class OpPusher {
     const failed = new Map<Side, unknown>();
     await this.pushLinkOnly(ops.filter((op) => op.kind === 'link'));
     await afterLinks();
+    // Only now: a cursor saved before the conflicts are recorded could skip them for good.
+    await this.saveCursors();
     for (const target of ['dest', 'source'] as const) {
       const size = jobSide(this.ctx.job, target).throttle.batch_size;
       try {
@@ -61,6 +63,8 @@ export class OpPusher {
         }
       } catch (err) {
         if (isFatalRunError(err)) throw err;
+        const signal = this.ctx.retry[target].signal;
+        if (signal?.aborted) throw abortErrorOf(signal);
         failed.set(target, err);
       }
     }
@@ -84,7 +88,6 @@ export class OpPusher {
     const links = ops.map((op, i) => this.linkFor(op, op.targetId!, hashes[i]!));
     for (let i = 0; i < links.length; i += LINK_CHUNK) await this.ctx.linkIndex.upsertLinks(this.ctx.pair, links.slice(i, i + LINK_CHUNK));
     for (const op of ops) this.settle(op.settles);
-    await this.saveCursors();
   }
 
   private async pushBatch(target: Side, kind: WriteOp['kind'], ops: PlannedOp[]): Promise<void> {

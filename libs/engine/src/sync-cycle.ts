@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { CursorTracker } from './cursor-tracker.js';
-import { isFatalRunError } from './fatal-error.js';
+import { abortErrorOf, isFatalRunError } from './fatal-error.js';
 import { isRateLimitedError } from './errors/rate-limited-error.js';
 import { isSyncFrameError } from './errors/syncframe-error.js';
 import type { ThrottleProvider } from './in-process-throttles.js';
@@ -123,6 +123,11 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
     };
   }
   const progress = (phase: CycleProgress['phase'], done: number, total: number) => deps.onProgress?.({ phase, done, total });
+  /** A lost lease or an aborted run ends the run at once: not a side failure, nothing more written. */
+  const rethrowFatal = (err: unknown): void => {
+    if (isFatalRunError(err)) throw err;
+    if (deps.signal?.aborted) throw abortErrorOf(deps.signal);
+  };
 
   // ---- pull ----
   const pulled = {} as Record<Side, PulledSide>;
@@ -238,9 +243,7 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
   }
 }
 
-function rethrowFatal(err: unknown): void {
-  if (isFatalRunError(err)) throw err;
-}
+
 
 function failureOf(side: Side | null, err: unknown): RunFailure {
   return { side, message: errorText(err), retryable: isSyncFrameError(err) ? err.retryable : false };

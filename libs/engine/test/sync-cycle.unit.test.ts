@@ -18,3 +18,89 @@ describe('LinkIndex round trips (memory)', () => {
     expect(upserts.length).toBe(25); // one per batch of 10
   });
 });
+
+describe('review regressions', () => {
+  it('a conflict is recorded before any cursor moves past it: a crash in between loses nothing', async () => {
+    const { RetryableError } = await import('@syncframe/engine');
+    const h = harness({ match: true, conflictPolicy: 'manual' });
+    h.source.insert({ Name: 'from source', Slug: 'x' });
+    h.clock.advance(5);
+    h.dest.insert({ name: 'from dest', slug: 'x' });
+    const real = h.linkIndex.recordConflict.bind(h.linkIndex);
+    h.linkIndex.recordConflict = async () => {
+      throw new RetryableError('database connection lost');
+    };
+    await expect(h.run()).rejects.toThrow('database connection lost');
+    expect((await h.linkIndex.loadCursor(h.job.id, h.source.ref)).value).toBeNull();
+    expect((await h.linkIndex.loadCursor(h.job.id, h.dest.ref)).value).toBeNull();
+    h.linkIndex.recordConflict = real;
+    await h.run();
+    expect(await h.linkIndex.listConflicts(h.job.id, 'open')).toHaveLength(1);
+    expect(h.dest.live()[0]!.fields.name).toBe('from dest');
+    expect(h.source.live()[0]!.fields.Name).toBe('from source');
+  });
+
+  it('when one record of a link fails to map, the other side\'s change waits instead of overwriting it', async () => {
+    let broken = false;
+    const h = harness({
+      mappers: {
+        toSource: (r) => {
+          if (broken && r.fields.name === 'dest edit') throw new Error('mapper bug');
+          return { fields: { Name: r.fields.name ?? null, Slug: r.fields.slug ?? null, Notes: r.fields.notes ?? null } };
+        },
+      },
+    });
+    const a = h.source.insert({ Name: 'A', Slug: 'a' });
+    await h.run();
+    const b = h.dest.live()[0]!;
+    h.source.edit(a.id, { Notes: 'source edit' });
+    h.clock.advance(10);
+    h.dest.edit(b.id, { name: 'dest edit' });
+    broken = true;
+    const held = await h.run();
+    expect(held.status).toBe('partial');
+    expect(h.dest.get(b.id)!.fields.name).toBe('dest edit');
+    expect(held.plan.find((e) => e.recordId === a.id)).toMatchObject({ action: 'error' });
+    broken = false;
+    const resolved = await h.run();
+    expect(resolved.summary!.counts.source.conflicts).toBe(1);
+    // Both changed: last_writer_wins keeps the newer dest edit, and the source takes it.
+    expect(h.source.get(a.id)!.fields.Name).toBe('dest edit');
+  });
+
+  it('an abort with a plain reason ends the run without a failure: no run row, no fail count', async () => {
+    const h = harness();
+    h.source.insert({ Name: 'A', Slug: 'a' });
+    const ac = new AbortController();
+    const write = h.dest.write.bind(h.dest);
+    h.dest.write = async (ops, opts) => {
+      ac.abort('shutdown'); // as BullMQ's cancelAllJobs does
+      return write(ops, opts);
+    };
+    await expect(h.run({}, { signal: ac.signal })).rejects.toThrow(/shutdown/);
+    expect(await h.linkIndex.listRuns({ jobId: h.job.id })).toEqual([]);
+    expect(await h.linkIndex.getFailCount(h.job.id, h.dest.ref)).toBe(0);
+  });
+
+  it('a pull that fails mid-way resumes after the last page received', async () => {
+    const { RetryableError } = await import('@syncframe/engine');
+    const h = harness({ pageSize: 2 });
+    for (let i = 0; i < 6; i++) h.source.insert({ Name: `n${i}`, Slug: `s${i}` });
+    const pull = h.source.pull.bind(h.source);
+    const from: (string | null)[] = [];
+    let pages = 0;
+    h.source.pull = (cursor, opts) => {
+      from.push(cursor.value);
+      return (async function* () {
+        for await (const page of pull(cursor, opts)) {
+          if (++pages === 2) throw new RetryableError('502 bad gateway');
+          yield page;
+        }
+      })();
+    };
+    const result = await h.run();
+    expect(result.status).toBe('success');
+    expect(from).toEqual([null, '2']);
+    expect(h.dest.live()).toHaveLength(6);
+  });
+});
