@@ -109,7 +109,7 @@ function writeConfig(dir: string, schema: string, airtableUrl: string, webflowUr
   });
   const memoryMappings = { 'left→right': './same.mjs', 'right→left': './same.mjs' };
   const airtableSide = (apiKey: string) => ({
-    adapter: 'airtable', table: 'Items', api_url: airtableUrl,
+    adapter: 'airtable', table: 'Items', api_url: airtableUrl, last_modified_field: 'Modified',
     creds: { apiKey, baseId: AIRTABLE_BASE },
   });
   const config = {
@@ -168,7 +168,7 @@ export async function startBoardHarness(kind: string): Promise<BoardHarness> {
   const airtable = await startAirtableFake({
     tokens: [AIRTABLE_TOKEN],
     rateLimit: false,
-    bases: { [AIRTABLE_BASE]: { tables: [{ name: 'Items', fields: [{ name: 'Name', type: 'singleLineText' }, { name: 'Slug', type: 'singleLineText' }] }] } },
+    bases: { [AIRTABLE_BASE]: { tables: [{ name: 'Items', fields: [{ name: 'Name', type: 'singleLineText' }, { name: 'Slug', type: 'singleLineText' }, { name: 'Modified', type: 'lastModifiedTime' }] }] } },
   });
   const webflow = await startWebflowFake({
     tokens: [WEBFLOW_TOKEN],

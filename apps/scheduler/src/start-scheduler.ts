@@ -1,14 +1,11 @@
-import { watch } from 'node:fs';
-import type { FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import type { LoadedConfig } from '@syncframe/config';
 import { loadConfig } from '@syncframe/config';
 import type { Logger } from '@syncframe/engine';
 import { createLogger } from '@syncframe/engine';
-import type { FleetSettings, ReconcileReport, TickJobData } from '@syncframe/fleet';
+import type { ConfigReloader, FleetSettings, ReconcileReport, TickJobData } from '@syncframe/fleet';
 import {
-  assertFleetStore, openRedis, createTickProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, QUEUES, reconcileSchedulers,
+  assertFleetStore, createConfigReloader, openRedis, createTickProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, QUEUES, reconcileSchedulers,
 } from '@syncframe/fleet';
 import { openLinkIndex } from '@syncframe/linkindex';
 import { withReconcileLock } from './reconcile-lock.js';
@@ -40,9 +37,11 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
   const env = options.env ?? process.env;
   const settings: FleetSettings = { ...fleetSettingsFromEnv(env), ...options.settings };
   const logger = options.logger ?? createLogger({ base: { service: 'syncframe-scheduler' } });
-  let config: LoadedConfig = await loadConfig(options.configPath, { env });
-  assertFleetStore(config, 'scheduler');
-  const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true });
+  const initial: LoadedConfig = await loadConfig(options.configPath, { env });
+  assertFleetStore(initial, 'scheduler');
+  const { linkIndex: store } = await openLinkIndex(initial.linkindex, { migrate: true });
+  let reloader: ConfigReloader<ReconcileReport> | null = null;
+  const jobs = () => (reloader?.current() ?? initial).jobs;
   const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
   const producer = await openRedis(redisUrl, 'producer');
   const workerConnection = await openRedis(redisUrl, 'worker');
@@ -51,7 +50,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
   for (const q of [ticks, runs]) q.on('error', (err) => logger.error({ err: err.message }, 'queue error'));
 
   const reconcile = () =>
-    withReconcileLock(producer, `${settings.queuePrefix}:scheduler:reconcile-lock`, () => reconcileSchedulers(ticks, config.jobs))
+    withReconcileLock(producer, `${settings.queuePrefix}:scheduler:reconcile-lock`, () => reconcileSchedulers(ticks, jobs()))
       .then((report) => {
         logger.info({ ...report }, 'schedulers reconciled');
         return report;
@@ -59,57 +58,29 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
 
   const tickWorker = new Worker<TickJobData>(
     QUEUES.ticks,
-    createTickProcessor({ jobs: () => config.jobs, runs, linkIndex: store, logger }),
+    createTickProcessor({ jobs, runs, linkIndex: store, logger }),
     { connection: workerConnection, prefix: settings.queuePrefix, concurrency: 5 },
   );
   tickWorker.on('error', (err) => logger.error({ err: err.message }, 'tick worker error'));
   tickWorker.on('failed', (job, err) => logger.warn({ tick: job?.data, err: err.message }, 'tick failed'));
   await reconcile();
 
-  let reloading: Promise<ReconcileReport | null> | null = null;
-  const reload = async (): Promise<ReconcileReport | null> => {
-    try {
-      const next = await loadConfig(options.configPath, { env });
-      assertFleetStore(next, 'scheduler');
-      config = next;
-    } catch (err) {
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed; keeping the previous config');
-      return null;
-    }
-    return reconcile();
-  };
-  const queueReload = () => {
-    reloading ??= reload().finally(() => { reloading = null; });
-    return reloading;
-  };
-
-  const onHup = () => void queueReload();
-  process.on('SIGHUP', onHup);
-  let watcher: FSWatcher | null = null;
-  let debounce: NodeJS.Timeout | null = null;
-  if (options.watchConfig !== false) {
-    // Watch the folder: editors replace the file, which ends a watch on the file itself.
-    const file = basename(config.file);
-    watcher = watch(dirname(config.file), (_event, name) => {
-      if (name !== file && name !== '.env') return;
-      if (debounce) clearTimeout(debounce);
-      debounce = setTimeout(() => void queueReload(), 300);
-    });
-  }
+  reloader = createConfigReloader(initial, {
+    configPath: options.configPath, env, logger, processName: 'scheduler', onReload: () => reconcile(),
+    ...(options.watchConfig === false ? { watch: false } : {}),
+  });
   const watchdog = setInterval(() => void reconcile().catch((err: Error) => logger.error({ err: err.message }, 'reconcile failed')),
     options.reconcileEveryMs ?? 300_000);
   watchdog.unref();
-  logger.info({ jobs: config.jobs.length, queuePrefix: settings.queuePrefix }, 'scheduler started');
+  logger.info({ jobs: jobs().length, queuePrefix: settings.queuePrefix }, 'scheduler started');
 
   return {
     ticks,
     runs,
-    reload: queueReload,
+    reload: () => reloader!.reload(),
     async close() {
-      process.off('SIGHUP', onHup);
+      reloader!.close();
       clearInterval(watchdog);
-      if (debounce) clearTimeout(debounce);
-      watcher?.close();
       await tickWorker.close();
       await ticks.close();
       await runs.close();

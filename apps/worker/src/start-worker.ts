@@ -5,7 +5,7 @@ import type { Logger } from '@syncframe/engine';
 import { createLogger } from '@syncframe/engine';
 import type { FleetSettings, RunJobData, RunResult } from '@syncframe/fleet';
 import {
-  assertFleetStore, openRedis, createRunProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, processIdentity, QUEUES,
+  assertFleetStore, createConfigReloader, openRedis, createRunProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, processIdentity, QUEUES,
   RedisThrottleProvider,
 } from '@syncframe/fleet';
 import { openLinkIndex } from '@syncframe/linkindex';
@@ -16,6 +16,8 @@ export interface StartWorkerOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly logger?: Logger;
   readonly settings?: Partial<FleetSettings>;
+  /** Reload the config when its file changes (always on SIGHUP). @defaultValue true */
+  readonly watchConfig?: boolean;
 }
 
 export interface WorkerHandle {
@@ -42,8 +44,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   // Rate-limit calls fail fast instead of queueing while Redis is away.
   const limiterRedis = await openRedis(redisUrl, 'producer');
   const holder = await processIdentity();
+  // A rotated token or a job added to the config reaches the next runs without a restart.
+  const reloader = createConfigReloader(config, {
+    configPath: options.configPath, env, logger, processName: 'worker', onReload: async () => undefined,
+    ...(options.watchConfig === false ? { watch: false } : {}),
+  });
   const processor = createRunProcessor({
-    config: () => config,
+    config: reloader.current,
     store,
     throttles: new RedisThrottleProvider(limiterRedis, { prefix: `${settings.queuePrefix}:rl` }),
     logger,
@@ -86,6 +93,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         await Promise.race([closed, sleep(5000)]);
         await worker.close(true);
       }
+      reloader.close();
       await health?.close();
       await store.close();
       limiterRedis.disconnect();

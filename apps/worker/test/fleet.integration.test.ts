@@ -104,7 +104,7 @@ beforeAll(async () => {
       {
         id: 'bad-auth',
         sides: {
-          airtable: side({ adapter: 'airtable', table: 'Videos', api_url: airtable.url, creds: { apiKey: '${AT_TOKEN}', baseId: BASE } }),
+          airtable: side({ adapter: 'airtable', table: 'Videos', api_url: airtable.url, last_modified_field: 'Last Modified', creds: { apiKey: '${AT_TOKEN}', baseId: BASE } }),
           webflow: side({ adapter: 'webflow', collection, api_url: webflow.url, creds: { token: '${WF_BAD_TOKEN}' } }),
         },
         mappings: { 'airtable->webflow': './at-to-wf.mjs', 'webflow->airtable': './wf-to-at.mjs' },
@@ -114,7 +114,7 @@ beforeAll(async () => {
         id: 'unreachable',
         sides: {
           // Nothing listens on port 9: every request is a connection error (transient).
-          airtable: side({ adapter: 'airtable', table: 'Videos', api_url: 'http://127.0.0.1:9', creds: { apiKey: '${AT_TOKEN}', baseId: BASE } }),
+          airtable: side({ adapter: 'airtable', table: 'Videos', api_url: 'http://127.0.0.1:9', last_modified_field: 'Last Modified', creds: { apiKey: '${AT_TOKEN}', baseId: BASE } }),
           webflow: side({ adapter: 'webflow', collection, api_url: webflow.url, creds: { token: '${WF_TOKEN}' } }),
         },
         mappings: { 'airtable->webflow': './at-to-wf.mjs', 'webflow->airtable': './wf-to-at.mjs' },

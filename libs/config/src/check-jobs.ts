@@ -37,6 +37,7 @@ export function checkJobs(root: unknown, issues: IssueCollector): void {
     }
     checkSchedule(job['schedule'], [...path, 'schedule'], issues);
     const sideNames = checkSides(job['sides'], [...path, 'sides'], issues);
+    checkModificationTimes(job, [...path, 'sides'], issues);
     checkMappings(job['mappings'], [...path, 'mappings'], sideNames, issues);
     checkMatch(job['match'], [...path, 'match'], sideNames, issues);
   });
@@ -81,6 +82,23 @@ function checkSides(sides: unknown, path: KeyPath, issues: IssueCollector): stri
     }
   }
   return names;
+}
+
+/**
+ * last_writer_wins compares modification times; Airtable reports one only through a "Last modified
+ * time" field. Without it newer Airtable edits would lose every conflict, silently.
+ */
+function checkModificationTimes(job: Record<string, unknown>, path: KeyPath, issues: IssueCollector): void {
+  const policy = job['conflict_policy'] ?? 'last_writer_wins';
+  const sides = job['sides'];
+  if (policy !== 'last_writer_wins' || !isPlainObject(sides)) return;
+  for (const [name, side] of Object.entries(sides)) {
+    if (isPlainObject(side) && side['adapter'] === 'airtable' && side['last_modified_field'] === undefined) {
+      issues.at([...path, name], 'value',
+        'needs last_modified_field (a "Last modified time" field) when conflict_policy is last_writer_wins: ' +
+        'without it Airtable reports no edit time and newer Airtable edits would lose every conflict');
+    }
+  }
 }
 
 function checkMappings(mappings: unknown, path: KeyPath, sideNames: readonly string[], issues: IssueCollector): void {

@@ -45,10 +45,20 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+function hasNoUserinfo(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username === '' && url.password === '';
+  } catch {
+    return true; // reported by isHttpUrl
+  }
+}
+
 const apiUrl = () =>
   z
     .string()
     .refine(isHttpUrl, 'must be an http(s) URL')
+    .refine(hasNoUserinfo, 'must not hold a user or password (fetch refuses such URLs, and they would end up in messages)')
     .describe(
       'Replaces the API origin, e.g. a proxy or a local fake in tests. Must be an http(s) URL. Default: the public API.',
     );

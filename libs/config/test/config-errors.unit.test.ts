@@ -30,9 +30,21 @@ const TWO_MEMORY_JOBS = `{
 const CASES: readonly BrokenCase[] = [
   {
     name: 'JSON syntax error',
-    config: edit('"table": "Videos",', '"table": "Videos"'),
+    config: edit('"last_modified_field": "Modified",', '"last_modified_field": "Modified"'),
     expected: ['10:11 JSON syntax error: comma expected'],
     pointsAt: ['"creds"'],
+  },
+  {
+    name: 'airtable side without last_modified_field under last_writer_wins',
+    config: edit(' "last_modified_field": "Modified",', ''),
+    expected: ['7:21 jobs[0].sides.airtable: needs last_modified_field (a "Last modified time" field) when conflict_policy is last_writer_wins: without it Airtable reports no edit time and newer Airtable edits would lose every conflict'],
+    pointsAt: ['{'],
+  },
+  {
+    name: 'api_url holding a password',
+    config: edit('"adapter": "webflow",', '"adapter": "webflow", "api_url": "https://user:hunter2@proxy.example",'),
+    expected: ['14:44 jobs[0].sides.webflow.api_url: must not hold a user or password (fetch refuses such URLs, and they would end up in messages)'],
+    pointsAt: ['"https://user:'],
   },
   {
     name: 'missing required key',

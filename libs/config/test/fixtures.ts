@@ -20,7 +20,7 @@ export const BASE_CONFIG = [
   '      "sides": {', //                                                                 6
   '        "airtable": {', //                                                            7
   '          "adapter": "airtable",', //                                                 8
-  '          "table": "Videos",', //                                                     9
+  '          "table": "Videos", "last_modified_field": "Modified",', //              9
   '          "creds": { "apiKey": "${AIRTABLE_TOKEN}", "baseId": "app123" },', //       10
   '          "throttle": { "max_reqs": 5, "interval_sec": 1, "batch_size": 10 }', //    11
   '        },', //                                                                      12

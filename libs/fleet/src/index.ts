@@ -7,3 +7,4 @@ export * from './run-processor.js';
 export * from './reconcile-schedulers.js';
 export * from './tick-processor.js';
 export * from './fleet-store.js';
+export * from './config-reloader.js';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock, JobSide, Throttle, ThrottleProvider, ThrottleSettings } from '@syncframe/engine';
-import { rateLimitKeyOf, systemClock } from '@syncframe/engine';
+import { isSyncFrameError, rateLimitKeyOf, RetryableError, systemClock } from '@syncframe/engine';
 
 /**
  * A sliding log in one Redis sorted set, as rate-limiter-flexible's `customIncrTtlLuaScript`:
@@ -77,6 +77,14 @@ export class RedisThrottle implements Throttle {
   }
 
   async acquire(signal?: AbortSignal): Promise<void> {
+    try {
+      await this.waitForSlot(signal);
+    } catch (err) {
+      throw asRetryable(err, signal);
+    }
+  }
+
+  private async waitForSlot(signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
       const pausedMs = await this.redis.pttl(this.pauseKey);
@@ -98,7 +106,17 @@ export class RedisThrottle implements Throttle {
   /** Holds every worker's requests to this account for `ms` (a remote 429); never shortens a longer pause. */
   async pause(ms: number): Promise<void> {
     const px = Math.max(1, Math.ceil(ms));
-    const created = await this.redis.set(this.pauseKey, '1', 'PX', px, 'NX');
-    if (created === null) await this.redis.pexpire(this.pauseKey, px, 'GT');
+    try {
+      const created = await this.redis.set(this.pauseKey, '1', 'PX', px, 'NX');
+      if (created === null) await this.redis.pexpire(this.pauseKey, px, 'GT');
+    } catch (err) {
+      throw asRetryable(err);
+    }
   }
+}
+
+/** Redis unreachable is transient for the run (retry later), unlike an abort, which passes through. */
+function asRetryable(err: unknown, signal?: AbortSignal): unknown {
+  if (signal?.aborted || isSyncFrameError(err)) return err;
+  return new RetryableError(`rate limiter unavailable (Redis): ${err instanceof Error ? err.message : String(err)}`);
 }

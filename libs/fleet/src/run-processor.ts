@@ -58,12 +58,21 @@ export function createRunProcessor(deps: RunProcessorDeps) {
       throw new DelayedError();
     }
     const abort = new AbortController();
-    const onOuterAbort = () => abort.abort(signal?.reason ?? new ShutdownAbort());
+    // BullMQ aborts with a plain string ("shutdown", "lock lost"): hand the engine an Error it knows.
+    const onOuterAbort = () => abort.abort(new ShutdownAbort());
     signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let renewedAt = Date.now();
     const heartbeat = setInterval(() => {
       deps.store.renewLease(grant, deps.settings.leaseTtlMs).then(
-        (held) => { if (!held) abort.abort(new LeaseLostError(`lease of job ${jobId} was taken over`)); },
-        (err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'lease renewal failed; retrying'),
+        (held) => {
+          if (held) renewedAt = Date.now();
+          else abort.abort(new LeaseLostError(`lease of job ${jobId} was taken over`));
+        },
+        (err: unknown) => {
+          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'lease renewal failed; retrying');
+          // Unrenewed for a whole TTL, the lease may belong to another worker now: stop writing to the remotes.
+          if (Date.now() - renewedAt >= deps.settings.leaseTtlMs) abort.abort(new LeaseLostError(`lease of job ${jobId} could not be renewed`));
+        },
       );
     }, Math.max(250, Math.floor(deps.settings.leaseTtlMs / 3)));
 

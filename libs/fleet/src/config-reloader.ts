@@ -1,0 +1,73 @@
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { LoadedConfig } from '@syncframe/config';
+import { loadConfig } from '@syncframe/config';
+import type { Logger } from '@syncframe/engine';
+import { assertFleetStore } from './fleet-store.js';
+
+export interface ConfigReloaderOptions<T> {
+  readonly configPath: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  /** `scheduler` or `worker`: both need the postgres LinkIndex. */
+  readonly processName: string;
+  /** Runs after each successful reload, with the new config. */
+  readonly onReload: (config: LoadedConfig) => Promise<T>;
+  /** Reload when the config file or its `.env` changes. @defaultValue true */
+  readonly watch?: boolean;
+}
+
+export interface ConfigReloader<T> {
+  current(): LoadedConfig;
+  /** Re-reads the config; a config with errors is logged and the previous one kept (result null). */
+  reload(): Promise<T | null>;
+  close(): void;
+}
+
+/**
+ * A fleet process's config, reloaded on SIGHUP and when the file (or the `.env` beside it)
+ * changes. Concurrent triggers share one reload.
+ */
+export function createConfigReloader<T>(initial: LoadedConfig, options: ConfigReloaderOptions<T>): ConfigReloader<T> {
+  let config = initial;
+  let reloading: Promise<T | null> | null = null;
+  const reloadOnce = async (): Promise<T | null> => {
+    try {
+      const next = await loadConfig(options.configPath, { env: options.env });
+      assertFleetStore(next, options.processName);
+      config = next;
+    } catch (err) {
+      options.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed; keeping the previous config');
+      return null;
+    }
+    options.logger.info({ jobs: config.jobs.length }, 'config reloaded');
+    return options.onReload(config);
+  };
+  const reload = () => {
+    reloading ??= reloadOnce().finally(() => { reloading = null; });
+    return reloading;
+  };
+  const onHup = () => void reload();
+  process.on('SIGHUP', onHup);
+  let watcher: FSWatcher | null = null;
+  let debounce: NodeJS.Timeout | null = null;
+  if (options.watch !== false) {
+    // Watch the folder: editors replace the file, which ends a watch on the file itself.
+    const file = basename(initial.file);
+    watcher = watch(dirname(initial.file), (_event, name) => {
+      if (name !== file && name !== '.env') return;
+      if (debounce) clearTimeout(debounce);
+      debounce = setTimeout(() => void reload(), 300);
+    });
+  }
+  return {
+    current: () => config,
+    reload,
+    close() {
+      process.off('SIGHUP', onHup);
+      if (debounce) clearTimeout(debounce);
+      watcher?.close();
+    },
+  };
+}
