@@ -375,6 +375,30 @@ describe('AirtableAdapter: errors', () => {
     expect(await adapter.findByField('Key', ['lost'], callOptions())).toHaveLength(1);
   });
 
+  it('the run signal aborting while a write is in flight does not lose its result; a later write is not sent', async () => {
+    const run = new AbortController();
+    const abortOnceSent: typeof fetch = (input, init) => {
+      const response = fetch(input, init);
+      if ((init?.method ?? 'GET') !== 'GET') run.abort(new Error('SIGTERM: grace period over'));
+      return response;
+    };
+    const { adapter } = await setup({}, { fetch: abortOnceSent });
+    const options = { ...callOptions(), signal: run.signal };
+    const results = await adapter.write([{ kind: 'create', fields: { Key: 'kept' } }], options);
+    expect(results).toEqual([{ ok: true, record: expect.objectContaining({ id: expect.any(String) }) }]);
+    expect(fake!.records('Items').map((r) => r.id)).toEqual([(results[0] as { record: SyncRecord }).record.id]);
+    expect((await caught(adapter.write([{ kind: 'create', fields: { Key: 'never' } }], options))).message).toBe('SIGTERM: grace period over');
+    expect(fake!.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('a password in api_url appears in no error', async () => {
+    const { options } = await setup();
+    const api_url = options.api_url!.replace('http://', 'http://proxyuser:ProxyPassw0rd@');
+    const err = await caught(Promise.resolve().then(() => pullAll(createAirtableAdapter({ ...options, api_url }), START_CURSOR)));
+    expectNoSecret(err, 'ProxyPassw0rd');
+    expect(err).toBeInstanceOf(ConfigError);
+  });
+
   it('an unknown table is a PermanentError', async () => {
     const { options } = await setup();
     const adapter = createAirtableAdapter({ ...options, table: 'Nope' });

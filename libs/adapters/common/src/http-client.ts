@@ -1,4 +1,4 @@
-import { AuthError, PermanentError, RateLimitedError, RetryableError } from '@syncframe/engine';
+import { AuthError, ConfigError, PermanentError, RateLimitedError, RetryableError } from '@syncframe/engine';
 import type { AdapterCallOptions } from '@syncframe/engine';
 import type { AdapterLogger } from './adapter-logger.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './adapter-wiring.js';
@@ -64,15 +64,18 @@ export interface HttpClientConfig {
 
 /**
  * One HTTP exchange with a remote's JSON API. Owns what every request shares: the throttle, the
- * timeout (combined with the engine's signal), the Authorization header (kept out of logs and
- * errors), debug logs, and the mapping of the statuses whose meaning never depends on the
- * operation:
+ * timeout, the engine's signal, the Authorization header (kept out of logs and errors), debug
+ * logs, and the mapping of the statuses whose meaning never depends on the operation:
  *
  * - 401/403 → `AuthError`; 429 → `RateLimitedError` (Retry-After, else the remote's penalty);
  *   5xx → `RetryableError`; any other status that is neither 2xx nor 4xx → `PermanentError`;
- * - a timeout or network error → `RetryableError`, whose `cause` is a copy holding only name,
- *   message and code (no request object can ride along);
- * - the engine's own abort (shutdown, lost lease) → its signal's reason, rethrown.
+ * - a timeout or network error → `RetryableError` described by a fixed text and the error's
+ *   name and code only: a network error's own message may hold the URL (and a password in it),
+ *   so it is never copied, and no request object can ride along in `cause`;
+ * - the engine's own abort (shutdown, lost lease) → its signal's reason, rethrown. A read is
+ *   cancelled in flight; a write (any other method) is not sent once the signal has aborted, but
+ *   once sent it runs to its end (or its timeout) and its result is returned: cancelling it
+ *   could lose the result of a write the remote already committed, and a retry would repeat it.
  *
  * Other 4xx statuses are returned: their meaning depends on the operation. It never retries or
  * sleeps: the engine does.
@@ -91,19 +94,28 @@ export class HttpClient {
    */
   constructor(private readonly rules: RemoteHttpRules, wiring: AdapterWiringOptions, private readonly config: HttpClientConfig) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, '');
+    // fetch refuses such a URL on every request, and its message would show the password.
+    if (hasUserinfo(this.baseUrl)) {
+      throw new ConfigError(`${config.where}: the API URL must not hold a user name or password (${redactUrl(this.baseUrl)})`);
+    }
     this.timeoutMs = wiring.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.fetch = wiring.fetch ?? globalThis.fetch;
     this.logger = wiring.logger;
   }
 
-  /** Sends one request after `options.throttle.acquire(options.signal)`. */
+  /**
+   * Sends one request after `options.throttle.acquire(options.signal)`. An aborted signal
+   * stops it before it is sent; afterwards it cancels a GET but not a write (see the class).
+   */
   async send(request: HttpRequest, options: AdapterCallOptions): Promise<HttpResponse> {
     await options.throttle.acquire(options.signal);
+    options.signal?.throwIfAborted();
     const where = this.config.where;
     const query = request.query?.toString();
     const url = `${this.baseUrl}${request.path}${query ? `?${query}` : ''}`;
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const cancellable = request.method === 'GET';
+    const signal = options.signal && cancellable ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers: Record<string, string> = { Authorization: `Bearer ${this.config.token}`, ...this.rules.headers };
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     const sentAt = Date.now();
@@ -121,12 +133,13 @@ export class HttpClient {
       const durationMs = Date.now() - sentAt;
       this.log(request, 'error', durationMs);
       // The engine's own abort (shutdown, lost lease) is not a remote failure: pass its reason on.
-      if (options.signal?.aborted) throw options.signal.reason;
+      // (A write is not cancelled by it: whatever ended the write is reported below.)
+      if (cancellable && options.signal?.aborted) throw options.signal.reason;
       if (timeout.aborted) {
         throw new RetryableError(`${where}: ${request.method} ${request.path} timed out after ${this.timeoutMs} ms`);
       }
-      // A copy of the network error: name, message and code only, so no request object (and
-      // no Authorization header) can ride along in `cause`.
+      // Name and code only: the error's message may hold the URL (with a password in it), and
+      // its request object the Authorization header.
       throw new RetryableError(`${where}: ${request.method} ${request.path} failed: ${describeNetworkError(err)}`, {
         cause: sanitizedCause(err),
       });
@@ -176,16 +189,58 @@ function parseJson(text: string): unknown {
   }
 }
 
-function describeNetworkError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const inner = err.cause instanceof Error ? ` (${(err.cause as NodeJS.ErrnoException).code ?? err.cause.name}: ${err.cause.message})` : '';
-  return `${err.message}${inner}`;
+/** Only names and codes are kept from a network error: its message, and its cause's, may hold the URL. */
+const SAFE_TOKEN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function errorName(err: unknown): string {
+  const name = err instanceof Error ? err.name : typeof err;
+  return SAFE_TOKEN.test(name) ? name : 'Error';
 }
 
+/** The code of the error or of its cause (undici puts ECONNREFUSED, UND_ERR_SOCKET… on the cause). */
+function errorCode(err: unknown): string | undefined {
+  for (const e of [err, err instanceof Error ? err.cause : undefined]) {
+    const code = (e as { code?: unknown } | null | undefined)?.code;
+    if (typeof code === 'string' && SAFE_TOKEN.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** `network error (TypeError: ECONNREFUSED)`: a fixed text, the error's name and code; never its message. */
+function describeNetworkError(err: unknown): string {
+  const code = errorCode(err);
+  return `network error (${errorName(err)}${code ? `: ${code}` : ''})`;
+}
+
+/** A stand-in for the network error as `cause`: the fixed description, its name and code, no stack. */
 function sanitizedCause(err: unknown): Error {
-  const copy = new Error(err instanceof Error ? err.message : String(err));
-  copy.name = err instanceof Error ? err.name : 'Error';
-  const code = err instanceof Error && err.cause instanceof Error ? (err.cause as NodeJS.ErrnoException).code : undefined;
+  const copy = new Error(describeNetworkError(err));
+  copy.name = errorName(err);
+  const code = errorCode(err);
   if (code) (copy as NodeJS.ErrnoException).code = code;
+  copy.stack = `${copy.name}: ${copy.message}`;
   return copy;
+}
+
+/** True when the URL holds a user name or password (`https://user:pass@host`). */
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
+  }
+}
+
+/** The URL without its user name and password, for a message or a log. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return `${parsed.protocol}//***@${parsed.href.slice(parsed.protocol.length + 2)}`;
+  } catch {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+  }
 }

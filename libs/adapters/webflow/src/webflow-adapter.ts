@@ -26,10 +26,11 @@ const UNKNOWN_FIELD = /not described in schema/i;
 /**
  * One Webflow CMS collection behind the engine's SourceAdapter port.
  *
- * Pull: `lastUpdated[gte]` + `sortBy=lastUpdated asc`, paged by keyset (each page re-asks from the
- * last `lastUpdated` seen, so an item edited mid-pull that moves to the end cannot shift another
- * one out of view); falls back to a full scan filtered in memory when the server ignores the
- * filter or the sort. Write: bulk endpoints (≤100), staged or `/live`; deletes archive or DELETE.
+ * Pull: `lastUpdated[gte]` + `sortBy=lastUpdated asc`, paged by keyset: each page re-asks from the
+ * last `lastUpdated` seen and drops, by id, the items already seen at that time (never skips them
+ * by count: an item edited or deleted mid-pull would shift an unseen one out of view). Falls back
+ * to a full scan filtered in memory when the server ignores the filter or the sort.
+ * Write: bulk endpoints (≤100), staged or `/live`; deletes archive or DELETE.
  */
 export class WebflowAdapter implements SourceAdapter {
   readonly ref: TableRef;
@@ -61,10 +62,15 @@ export class WebflowAdapter implements SourceAdapter {
     const schema = await this.collection.get(options);
     const tracker = new OverlapCursorTracker(start);
     let lastYielded = JSON.stringify(start);
+    // Keyset paging by identity: `from` is the time of the last item seen, `atFrom` the ids seen
+    // (delivered, or dropped as repeats) with exactly that time. Each page re-asks from `from`
+    // and drops those ids, so an item that leaves the group mid-pull (edited: it moves to the
+    // end; deleted) cannot shift an unseen one out of view.
     let from = start.t;
-    let skip = 0;
+    let atFrom = new Set<string>();
+    let offset = 0;
     for (;;) {
-      const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(skip), sortBy: 'lastUpdated', sortOrder: 'asc' });
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), sortBy: 'lastUpdated', sortOrder: 'asc' });
       if (from !== null) query.set('lastUpdated[gte]', from);
       const res = await this.http.send({ method: 'GET', path: this.itemsPath(schema), query }, options);
       if (res.status !== 200) throw this.listError(res);
@@ -74,9 +80,16 @@ export class WebflowAdapter implements SourceAdapter {
         yield* this.scan(start, tracker, schema, options);
         return;
       }
+      if (offset > 0 && !(items.length > 0 && isSeenAt(items[0]!, atFrom, from))) {
+        // The page was meant to start on the last item already seen (an overlap of one); it does
+        // not, so items seen before it left the group and unseen ones moved down: step back.
+        offset = Math.max(0, offset - (PAGE_SIZE - 1));
+        continue;
+      }
       const cap = settleCap(res.headers.get('date'), res.sentAt);
       const records: SyncRecord[] = [];
       for (const item of items) {
+        if (isSeenAt(item, atFrom, from)) continue;
         const record = normalizeItem(item, schema);
         const key = contentKey(record);
         if (tracker.isRepeat(item.id, record.updatedAt, key)) continue;
@@ -89,14 +102,18 @@ export class WebflowAdapter implements SourceAdapter {
         yield { records, cursor: tracker.cursor() };
       }
       if (items.length < PAGE_SIZE) return;
-      // Keyset paging: ask again from the last time seen, skipping the items already seen at it.
       const last = items[items.length - 1]!.lastUpdated!;
-      const atLast = items.filter((i) => Date.parse(i.lastUpdated!) === Date.parse(last)).length;
-      if (from !== null && Date.parse(last) === Date.parse(from)) skip += atLast;
-      else {
+      const sameGroup = from !== null && Date.parse(last) === Date.parse(from);
+      if (!sameGroup) {
         from = last;
-        skip = atLast;
+        atFrom = new Set();
       }
+      for (const item of items) if (Date.parse(item.lastUpdated!) === Date.parse(last)) atFrom.add(item.id);
+      // A group smaller than a page is re-asked whole (offset 0), whatever order the server gives
+      // items of one millisecond. A larger one (a bulk write) fills this whole page, so it needs
+      // an offset: the next page starts on this page's last item, which must come back first
+      // (checked above). A new group can fill a page only on a page asked from offset 0.
+      offset = atFrom.size < PAGE_SIZE ? 0 : (sameGroup ? offset : 0) + PAGE_SIZE - 1;
     }
   }
 
@@ -291,6 +308,11 @@ function isOrderedFrom(items: readonly WebflowApiItem[], from: string | null): b
     previous = at;
   }
   return true;
+}
+
+/** True when the item was already seen in this pull: its id is in `atFrom` and it still has time `from`. */
+function isSeenAt(item: WebflowApiItem, atFrom: ReadonlySet<string>, from: string | null): boolean {
+  return from !== null && atFrom.has(item.id) && Date.parse(item.lastUpdated ?? '') === Date.parse(from);
 }
 
 function goneRecord(id: string): SyncRecord {

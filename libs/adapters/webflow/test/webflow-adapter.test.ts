@@ -21,6 +21,31 @@ async function setup(...args: Parameters<typeof webflowSetup>) {
 }
 
 const itemRequests = (f: WebflowFake, method = 'GET') => f.requests.filter((r) => r.method === method && r.path.endsWith('/items'));
+
+/** A fetch that runs `hooks.get(n)` just before the n-th item list request (1-based) is sent. */
+function beforeListRequest(hooks: ReadonlyMap<number, () => void>): typeof fetch {
+  let lists = 0;
+  return (input, init) => {
+    const url = new URL(String(input));
+    if ((init?.method ?? 'GET') === 'GET' && url.pathname.endsWith('/items')) hooks.get(++lists)?.();
+    return fetch(input, init);
+  };
+}
+
+/**
+ * Every item the fake holds was delivered as it is now, and the final cursor skips nothing: its
+ * `seen` holds every item at its time, so the next pull cannot lose one either.
+ */
+function expectEveryItemDelivered(pages: readonly { records: readonly SyncRecord[]; cursor: { value: string | null } }[]): void {
+  const delivered = new Set(pages.flatMap((p) => p.records.map((r) => `${r.id}@${Date.parse(r.updatedAt)}`)));
+  const missing = fake!.items('posts').filter((i) => !delivered.has(`${i.id}@${Date.parse(i.lastUpdated)}`));
+  expect(missing.map((i) => i.fieldData.name)).toEqual([]);
+  const state = decodeWebflowCursor(pages.at(-1)!.cursor);
+  expect(state.t).not.toBeNull();
+  // (`seen` may also keep ids delivered at `t` and edited or deleted since: they never match again.)
+  const atT = fake!.items('posts').filter((i) => Date.parse(i.lastUpdated) === Date.parse(state.t!)).map((i) => i.id);
+  expect(atT.filter((id) => !(id in state.seen))).toEqual([]);
+}
 const creates = (n: number, extra: (i: number) => Record<string, unknown> = () => ({})): WriteOp[] =>
   Array.from({ length: n }, (_, i) => ({ kind: 'create', fields: { name: `Post ${i}`, ...extra(i) } }));
 
@@ -68,14 +93,15 @@ describe('WebflowAdapter: pull', () => {
     }
     clock.advance(10_000);
     const pages = await pullAll(adapter, START_CURSOR);
-    expect(pages.map((p) => p.records.length)).toEqual([100, 100, 50]);
+    // Each page re-asks from the last item's time and drops that item by id.
+    expect(pages.map((p) => p.records.length)).toEqual([100, 99, 51]);
     expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id))).size).toBe(250);
     const gets = itemRequests(fake!);
     expect(gets).toHaveLength(3);
     expect(gets.every((g) => g.query.limit?.[0] === '100' && g.query.sortBy?.[0] === 'lastUpdated' && g.query.sortOrder?.[0] === 'asc')).toBe(true);
     expect(gets[0]!.query['lastUpdated[gte]']).toBeUndefined();
     expect(gets[1]!.query['lastUpdated[gte]']).toEqual([pages[0]!.records[99]!.updatedAt]);
-    expect(gets[1]!.query.offset).toEqual(['1']);
+    expect(gets[1]!.query.offset).toEqual(['0']);
   });
 
   it('pages correctly when more than 100 items share one millisecond', async () => {
@@ -85,7 +111,8 @@ describe('WebflowAdapter: pull', () => {
     clock.advance(10_000);
     const pages = await pullAll(adapter, START_CURSOR);
     expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id))).size).toBe(230);
-    expect(itemRequests(fake!).map((g) => g.query.offset?.[0])).toEqual(['0', '100', '200']);
+    // A group larger than a page is paged by offset with an overlap of one checked item.
+    expect(itemRequests(fake!).map((g) => g.query.offset?.[0])).toEqual(['0', '99', '198']);
   });
 
   it('an item edited mid-pull (moving to the end of the order) does not hide another one', async () => {
@@ -103,6 +130,47 @@ describe('WebflowAdapter: pull', () => {
     fake!.edit('posts', first.value.records[10].id, { text: 'edited' });
     for (let page = await iterator.next(); !page.done; page = await iterator.next()) page.value.records.forEach((r: SyncRecord) => seen.add(r.id));
     expect(seen.size).toBe(150);
+  });
+
+  it('an item of the last page\'s millisecond edited between pages does not shift an unseen one out of view (keyset by id)', async () => {
+    const clock = manualClock();
+    const hooks = new Map<number, () => void>();
+    const { adapter } = await setup({ clock }, { fetch: beforeListRequest(hooks) });
+    for (let i = 0; i < 50; i++) {
+      fake!.insert('posts', designerFields({ name: `early${i}` }));
+      clock.advance(10);
+    }
+    const group = Array.from({ length: 80 }, (_, i) => fake!.insert('posts', designerFields({ name: `bulk${i}` }))); // one millisecond
+    for (let i = 0; i < 30; i++) {
+      clock.advance(10);
+      fake!.insert('posts', designerFields({ name: `late${i}` }));
+    }
+    clock.advance(10_000);
+    // Page 1 delivers the 50 early items and group[0..49]; then a person edits group[0] (≥1 s later).
+    hooks.set(2, () => {
+      clock.advance(1_000);
+      fake!.edit('posts', group[0]!.id, { text: 'edited' });
+    });
+    const pages = await pullAll(adapter, START_CURSOR);
+    expectEveryItemDelivered(pages);
+    expect(itemRequests(fake!)[1]!.query.offset).toEqual(['0']);
+  });
+
+  it('a group of one millisecond larger than a page survives edits and deletes of items already seen', async () => {
+    const clock = manualClock();
+    const hooks = new Map<number, () => void>();
+    const { adapter } = await setup({ clock }, { fetch: beforeListRequest(hooks) });
+    const group = Array.from({ length: 250 }, (_, i) => fake!.insert('posts', designerFields({ name: `bulk${i}` })));
+    clock.advance(10_000);
+    hooks.set(2, () => {
+      clock.advance(1_000);
+      fake!.edit('posts', group[5]!.id, { text: 'edited' });
+      fake!.remove('posts', group[7]!.id);
+    });
+    hooks.set(4, () => fake!.edit('posts', group[120]!.id, { text: 'edited too' }));
+    const pages = await pullAll(adapter, START_CURSOR);
+    expectEveryItemDelivered(pages);
+    expect(pages.flatMap((p) => p.records).find((r) => r.id === group[7]!.id)?.deleted ?? false).toBe(false);
   });
 
   it('pulls incrementally with lastUpdated[gte] and never skips a change in the cursor\'s millisecond', async () => {
@@ -380,6 +448,30 @@ describe('WebflowAdapter: errors', () => {
     expect(reset).toBeInstanceOf(RetryableError);
     expectNoSecret(reset, TOKEN);
     expect(fake!.items('posts').map((i) => i.fieldData.name)).toContain('lost');
+  });
+
+  it('the run signal aborting while a write is in flight does not lose its result; a later write is not sent', async () => {
+    const run = new AbortController();
+    const abortOnceSent: typeof fetch = (input, init) => {
+      const response = fetch(input, init);
+      if ((init?.method ?? 'GET') !== 'GET') run.abort(new Error('SIGTERM: grace period over'));
+      return response;
+    };
+    const { adapter } = await setup({}, { fetch: abortOnceSent });
+    const options = { ...callOptions(), signal: run.signal };
+    const results = await adapter.write(creates(1, () => ({ name: 'kept' })), options);
+    expect(results).toEqual([{ ok: true, record: expect.objectContaining({ id: expect.any(String) }) }]);
+    expect(fake!.items('posts').map((i) => i.id)).toEqual([(results[0] as { record: SyncRecord }).record.id]);
+    expect((await caught(adapter.write(creates(1), options))).message).toBe('SIGTERM: grace period over');
+    expect(itemRequests(fake!, 'POST')).toHaveLength(1);
+  });
+
+  it('a password in api_url appears in no error', async () => {
+    const { options } = await setup();
+    const api_url = options.api_url!.replace('http://', 'http://proxyuser:ProxyPassw0rd@');
+    const err = await caught(Promise.resolve().then(() => pullAll(createWebflowAdapter({ ...options, api_url }), START_CURSOR)));
+    expectNoSecret(err, 'ProxyPassw0rd');
+    expect(err).toBeInstanceOf(ConfigError);
   });
 
   it('logs method, path, status and duration, never the token', async () => {
