@@ -19,3 +19,4 @@ export * from './sync-cycle.js';
 export * from './field-diff.js';
 export { DELETED_HASH } from './map-items.js';
 export * from './fatal-error.js';
+export * from './failed-record-hold.js';

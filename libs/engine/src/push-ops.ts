@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { CursorTracker } from './cursor-tracker.js';
 import { isBatchRejectedError } from './errors/batch-rejected-error.js';
 import { abortErrorOf, isFatalRunError } from './fatal-error.js';
+import { GIVEN_UP_NOTE, holdsCursor } from './failed-record-hold.js';
 import { PermanentError } from './errors/permanent-error.js';
 import type { SyncJob } from './job.js';
 import { jobSide } from './job.js';
@@ -157,8 +158,10 @@ export class OpPusher {
       const result = results[i]!;
       if (!result.ok) {
         this.ctx.counts[op.originSide].errors++;
-        this.ctx.recordError({ side: op.originSide, recordId: op.originId, stage: 'write', reason: result.reason });
-        failedAlone.add(op);
+        const now = this.ctx.clock.now();
+        const holding = op.settles.some((item) => holdsCursor(item, now));
+        this.ctx.recordError({ side: op.originSide, recordId: op.originId, stage: 'write', reason: result.reason + (holding ? '' : GIVEN_UP_NOTE) });
+        if (holding) failedAlone.add(op);
         continue;
       }
       links.push(this.linkFor(op, result.record.id, hashes[i]!));

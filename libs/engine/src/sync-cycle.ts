@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { CursorTracker } from './cursor-tracker.js';
 import { abortErrorOf, isFatalRunError } from './fatal-error.js';
+import { GIVEN_UP_NOTE, holdsCursor } from './failed-record-hold.js';
 import { isRateLimitedError } from './errors/rate-limited-error.js';
 import { isSyncFrameError } from './errors/syncframe-error.js';
 import type { ThrottleProvider } from './in-process-throttles.js';
@@ -164,9 +165,11 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
     logger.error({ err: errorText(err) }, 'planning failed');
     return finish([]);
   }
+  const givenUp = new Set(plan.failures.filter((f) => !holdsCursor(f.item, clock.now())).map((f) => f.item));
   for (const f of plan.failures) {
     counts[f.item.side].errors++;
-    recordError({ side: f.item.side, recordId: f.item.record.id, stage: f.stage, reason: f.reason });
+    const note = givenUp.has(f.item) ? GIVEN_UP_NOTE : '';
+    recordError({ side: f.item.side, recordId: f.item.record.id, stage: f.stage, reason: f.reason + note });
   }
   for (const e of plan.entries) {
     if (e.action === 'echo') counts[e.side].echoesSkipped++;
@@ -184,7 +187,7 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
   };
   // A record that failed stays unsettled: its side's cursor stops before it, so the next run
   // pulls it again (what follows it comes back as echoes and costs no writes).
-  const unsettled = new Set<CycleItem>([...plan.ops.flatMap((op) => op.settles), ...plan.failures.map((f) => f.item)]);
+  const unsettled = new Set<CycleItem>([...plan.ops.flatMap((op) => op.settles), ...plan.failures.map((f) => f.item).filter((i) => !givenUp.has(i))]);
   for (const side of SIDES) for (const item of pulled[side].items) if (!unsettled.has(item)) cursors[side].settle(item);
   const writes = plan.ops.filter((op) => op.kind !== 'link').length;
   let applied = 0;

@@ -104,3 +104,26 @@ describe('review regressions', () => {
     expect(h.dest.live()).toHaveLength(6);
   });
 });
+
+describe('a record that keeps failing', () => {
+  it('holds its cursor for a day, then lets it move on (still reported; an edit retries it)', async () => {
+    const h = harness({ pageSize: 2 });
+    const bad = h.source.insert({ Name: 'bad', Slug: 'bad' });
+    h.dest.rejectWhere((f) => f.slug === 'bad', 'alone', '404 target gone');
+    h.source.insert({ Name: 'ok', Slug: 'ok' });
+    const first = await h.run();
+    expect(first.status).toBe('partial');
+    expect(first.summary!.errors[0]!.reason).toBe('404 target gone');
+    expect((await h.linkIndex.loadCursor(h.job.id, h.source.ref)).value).toBeNull();
+    h.clock.advance(25 * 3600 * 1000);
+    const later = await h.run();
+    expect(later.summary!.errors[0]!.reason).toMatch(/404 target gone \(not retried any more: last modified over 24 h ago/);
+    expect((await h.linkIndex.loadCursor(h.job.id, h.source.ref)).value).not.toBeNull();
+    const quiet = await h.run();
+    expect(quiet.summary!.counts.source.pulled).toBe(0);
+    h.dest.clearFaults();
+    h.source.edit(bad.id, { Notes: 'fixed' });
+    await h.run();
+    expect(h.dest.live().map((r) => r.fields.slug).sort()).toEqual(['bad', 'ok']);
+  });
+});
