@@ -280,7 +280,7 @@ class CyclePlanner {
     if (d && !dChanged) this.decide(d, { action: 'echo', target: null });
     if (sChanged && !dChanged) return this.propagate(s!, link, d);
     if (dChanged && !sChanged) return this.propagate(d!, link, s);
-    if (sChanged && dChanged) this.resolveConflict(link, s!, d!);
+    if (sChanged && dChanged) this.decideConflict(link, s!, d!);
   }
 
   /** `from` changed alone: carry its change to the other side. `echo` is the other side's unchanged copy, if pulled. */
@@ -297,7 +297,8 @@ class CyclePlanner {
     this.pushOp(from, deleting ? 'delete' : 'update', targetId, link, targetRecord, [from]);
   }
 
-  private resolveConflict(link: Link, s: CycleItem, d: CycleItem): void {
+  /** Both records of a link changed: a delete wins, equal content is just linked, else the policy decides. */
+  private decideConflict(link: Link, s: CycleItem, d: CycleItem): void {
     const sDel = s.mapped!.deleted === true;
     const dDel = d.mapped!.deleted === true;
     if (sDel && dDel) {
