@@ -30,6 +30,7 @@ let store: LinkIndexStore;
 let redis: Redis;
 let runs: Queue;
 let configPath: string;
+let config: { jobs: Record<string, unknown>[] } & Record<string, unknown>;
 let dropSchema: () => Promise<void>;
 const workers: CliProcess[] = [];
 let env: Record<string, string>;
@@ -86,7 +87,7 @@ beforeAll(async () => {
   writeMappers(dir);
   const collection = webflow.collectionId('videos');
   const side = (over: Record<string, unknown>) => over;
-  const config = {
+  config = {
     linkindex: { driver: 'postgres', conn: '${DATABASE_URL}', schema },
     jobs: [
       {
@@ -258,6 +259,19 @@ describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL
     expect((await runs.getJob(again.queueJobId))!.returnvalue).toMatchObject({ outcome: 'skipped' });
     expect(await store.listRuns({ jobId: 'unreachable' })).toHaveLength(2);
   }, 90_000);
+
+  it('a running worker picks up a job added to the config, without a restart', async () => {
+    const running = workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null);
+    expect(running.length).toBeGreaterThan(0);
+    const added = { ...config.jobs[0]!, id: 'videos-copy', match: undefined };
+    writeFileSync(configPath, `// fleet test\n${JSON.stringify({ ...config, jobs: [...config.jobs, added] }, null, 2)}\n`);
+    await Promise.all(running.map((w) => w.waitFor(/config reloaded/, 15_000)));
+    const { queueJobId } = await enqueueRun(runs, { id: 'videos-copy', retries }, 'api');
+    await until(async () => (await runs.getJob(queueJobId))?.finishedOn !== undefined, 30_000, 'the new job ran');
+    const job = (await runs.getJob(queueJobId))!;
+    expect(job.failedReason).toBeUndefined();
+    expect(job.returnvalue).toMatchObject({ outcome: 'ran' });
+  }, 60_000);
 
   it('no credential appears in Redis keys, job data, or any log line', async () => {
     const secrets = [AT_TOKEN, WF_TOKEN, WF_BAD_TOKEN];
