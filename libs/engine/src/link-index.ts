@@ -24,6 +24,12 @@ export interface Link {
   readonly syncedAt: string;
 }
 
+/** Detection times of conflicts to list, inclusive, ISO 8601. */
+export interface DetectedRange {
+  readonly from?: string;
+  readonly to?: string;
+}
+
 export interface JobState {
   readonly disabledAt: string | null;
 }
@@ -76,7 +82,8 @@ export interface LinkIndex {
    */
   recordConflict(conflict: NewConflict): Promise<Conflict>;
   getConflict(conflictId: string): Promise<Conflict | null>;
-  listConflicts(jobId: string, state: ConflictState): Promise<Conflict[]>;
+  /** Oldest first; `range` keeps those detected within [from, to] (ISO times, inclusive). */
+  listConflicts(jobId: string, state: ConflictState, range?: DetectedRange): Promise<Conflict[]>;
   /** A person decided: `keep` wins. Throws `NotFoundError` for an unknown id. */
   resolveConflict(conflictId: string, keep: Side, at?: Date): Promise<Conflict>;
   /** The engine applied the kept side. */

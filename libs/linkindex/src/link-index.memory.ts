@@ -4,6 +4,7 @@ import type {
   Conflict,
   ConflictState,
   Cursor,
+  DetectedRange,
   JobLeases,
   JobState,
   LeaseGrant,
@@ -138,8 +139,8 @@ class FencedLinkIndex implements LinkIndex {
   getConflict(conflictId: string): Promise<Conflict | null> {
     return this.inner.getConflict(conflictId);
   }
-  listConflicts(jobId: string, state: ConflictState): Promise<Conflict[]> {
-    return this.inner.listConflicts(jobId, state);
+  listConflicts(jobId: string, state: ConflictState, range?: DetectedRange): Promise<Conflict[]> {
+    return this.inner.listConflicts(jobId, state, range);
   }
   resolveConflict(conflictId: string, keep: Side, at?: Date): Promise<Conflict> {
     return this.guarded(() => this.inner.resolveConflict(conflictId, keep, at));

@@ -1,10 +1,11 @@
-import { and, asc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { NotFoundError, START_CURSOR } from '@syncframe/engine';
 import type {
   Conflict,
   ConflictState,
   Cursor,
+  DetectedRange,
   JobLeases,
   JobState,
   LeaseGrant,
@@ -263,7 +264,7 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
     });
   }
 
-  async listConflicts(jobId: string, state: ConflictState): Promise<Conflict[]> {
+  async listConflicts(jobId: string, state: ConflictState, range: DetectedRange = {}): Promise<Conflict[]> {
     const inState =
       state === 'applied'
         ? isNotNull(conflicts.appliedAt)
@@ -274,7 +275,11 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
       const rows = await db
         .select()
         .from(conflicts)
-        .where(and(eq(conflicts.jobId, jobId), inState))
+        .where(and(
+          eq(conflicts.jobId, jobId), inState,
+          range.from === undefined ? undefined : gte(conflicts.detectedAt, dateOf(range.from, 'range from')),
+          range.to === undefined ? undefined : lte(conflicts.detectedAt, dateOf(range.to, 'range to')),
+        ))
         .orderBy(asc(conflicts.detectedAt), asc(conflicts.conflictId));
       return rows.map(conflictOf);
     });

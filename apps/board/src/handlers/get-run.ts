@@ -13,15 +13,10 @@ export function getRunHandler({ deps }: ApiContext): RequestHandler {
     const { id } = idParams.parse(req.params);
     const run = await deps.store.getRun(id);
     if (!run) throw new NotFoundError(`run ${id} not found`);
-    const from = Date.parse(run.startedAt);
-    const to = Date.parse(run.endedAt);
-    const all = (await Promise.all((['open', 'resolved', 'applied'] as const).map((s) => deps.store.listConflicts(run.jobId, s)))).flat();
-    const conflicts: Conflict[] = all
-      .filter((c) => {
-        const at = Date.parse(c.detectedAt);
-        return at >= from && at <= to;
-      })
-      .sort((a, b) => a.detectedAt.localeCompare(b.detectedAt));
+    // Only the run's own window is read (in SQL): resolved and applied conflicts are never pruned.
+    const range = { from: run.startedAt, to: run.endedAt };
+    const all = (await Promise.all((['open', 'resolved', 'applied'] as const).map((s) => deps.store.listConflicts(run.jobId, s, range)))).flat();
+    const conflicts: Conflict[] = all.sort((a, b) => a.detectedAt.localeCompare(b.detectedAt));
     res.json({ run, conflicts });
   };
 }

@@ -1,7 +1,7 @@
 import type { Conflict, ConflictState, NewConflict } from '../conflict.js';
 import { conflictState } from '../conflict.js';
 import { NotFoundError } from '../errors/not-found-error.js';
-import type { JobState, Link, LinkIndex, RunQuery, TablePair } from '../link-index.js';
+import type { DetectedRange, JobState, Link, LinkIndex, RunQuery, TablePair } from '../link-index.js';
 import type { Cursor, Side, TableRef } from '../record.js';
 import { START_CURSOR } from '../record.js';
 import type { RunSummary } from '../run-summary.js';
@@ -136,9 +136,12 @@ export class InMemoryLinkIndex implements LinkIndex {
     return c ? clone(c) : null;
   }
 
-  async listConflicts(jobId: string, state: ConflictState): Promise<Conflict[]> {
+  async listConflicts(jobId: string, state: ConflictState, range: DetectedRange = {}): Promise<Conflict[]> {
+    const from = range.from === undefined ? -Infinity : Date.parse(range.from);
+    const to = range.to === undefined ? Infinity : Date.parse(range.to);
     return [...this.conflicts.values()]
       .filter((c) => c.jobId === jobId && conflictState(c) === state)
+      .filter((c) => Date.parse(c.detectedAt) >= from && Date.parse(c.detectedAt) <= to)
       .sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.conflictId.localeCompare(b.conflictId))
       .map(clone);
   }

@@ -413,6 +413,18 @@ export function describeLinkIndexContract(name: string, open: () => Promise<Link
         expect(await li.listConflicts(unique('job'), 'open')).toEqual([]);
       });
 
+      it('lists only the conflicts detected within a range, bounds included', async () => {
+        const job = unique('job');
+        const pair = freshPair();
+        for (const [i, day] of ['01', '02', '03', '04'].entries()) {
+          await li.recordConflict(newConflict(`${job}-${i}`, job, pair, `s${i}`, `d${i}`, `2026-01-${day}T00:00:00.000Z`));
+        }
+        const inRange = await li.listConflicts(job, 'open', { from: '2026-01-02T00:00:00.000Z', to: '2026-01-03T00:00:00.000Z' });
+        expect(inRange.map((c) => c.detectedAt)).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z']);
+        expect(await li.listConflicts(job, 'open', { from: '2026-01-04T00:00:00.001Z' })).toEqual([]);
+        expect(await li.listConflicts(job, 'open', { to: '2026-01-01T00:00:00.000Z' })).toHaveLength(1);
+      });
+
       it('throws NotFoundError for an unknown conflict', async () => {
         await expect(li.resolveConflict(unique('cf'), 'source')).rejects.toBeInstanceOf(NotFoundError);
         await expect(li.markConflictApplied(unique('cf'))).rejects.toBeInstanceOf(NotFoundError);
