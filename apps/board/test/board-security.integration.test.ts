@@ -251,3 +251,22 @@ describe('secrets', () => {
     expect(findSecrets(h.logLines.map((text, i) => ({ where: `log line ${i}`, text })))).toEqual([]);
   });
 });
+
+// Last in the file: it leaves this client address locked out of the login form.
+describe('login throttling', () => {
+  it('answers 429 with Retry-After after 10 wrong tokens from one address, even to the right token', async () => {
+    // Earlier tests of this file already sent a few wrong tokens from this address.
+    const statuses: number[] = [];
+    for (let i = 0; i < 11 && statuses.at(-1) !== 429; i++) {
+      statuses.push((await h.request('/login', { bearer: false, form: { token: `guess-${i}`, next: '/' }, headers: { origin: h.origin } })).status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((st) => st === 401)).toBe(true);
+    const locked = await h.request('/login', { bearer: false, form: { token: API_TOKEN, next: '/' }, headers: { origin: h.origin } });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(cookieOf(locked.headers, 'syncframe_session')).toBeNull();
+    // The API's bearer auth is not the form: it still works.
+    expect((await h.request('/api/jobs')).status).toBe(200);
+  });
+});
