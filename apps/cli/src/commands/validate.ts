@@ -11,7 +11,7 @@ export async function validateCommand(ctx: CliContext): Promise<number> {
   }
   ctx.out(`${config.file}: valid (${config.jobs.length} job${config.jobs.length === 1 ? '' : 's'}, linkindex ${config.linkindex.driver})`);
   for (const job of config.jobs) {
-    const schedule = job.schedule ? `${job.schedule.cron}${job.schedule.timezone ? ` ${job.schedule.timezone}` : ''}` : 'manual';
+    const schedule = job.schedule ? `${job.schedule.cron}${job.schedule.timezone ? ` ${job.schedule.timezone}` : ''}` : 'on demand';
     ctx.out(`  ${job.id}: ${job.source.name} (${job.source.adapter}) ⇄ ${job.dest.name} (${job.dest.adapter}), ${schedule}${job.enabled ? '' : ', disabled'}`);
   }
   return EXIT.ok;
