@@ -1,7 +1,6 @@
-import type { JobConfig, SideConfig } from '@syncframe/config';
+import type { JobConfig } from '@syncframe/config';
 import { NotFoundError } from '@syncframe/engine';
-import type { LinkIndex, TableRef } from '@syncframe/engine';
-import { createAdapter } from '@syncframe/fleet';
+import type { LinkIndex } from '@syncframe/engine';
 import type { BoardDeps } from './board-deps.js';
 import { JobDisabledError } from './errors/index.js';
 
@@ -16,12 +15,4 @@ export function findJob(deps: Pick<BoardDeps, 'config'>, jobId: string): JobConf
 export async function assertRunnable(store: LinkIndex, job: JobConfig): Promise<void> {
   if (!job.enabled) throw new JobDisabledError(job.id, 'config');
   if ((await store.getJobState(job.id)).disabledAt) throw new JobDisabledError(job.id, 'linkindex');
-}
-
-/**
- * The table a side's fail count is kept under: taken from the adapter itself (building one
- * contacts nothing), so the board always agrees with what the engine counts.
- */
-export function tableRefOf(side: SideConfig, jobId: string): TableRef {
-  return createAdapter(side, jobId).ref;
 }

@@ -1,8 +1,7 @@
 import type { JobConfig, ScheduleConfig, SideConfig } from '@syncframe/config';
 import type { ConflictPolicy, RunSummary, Side } from '@syncframe/engine';
-import { schedulerIdOf } from '@syncframe/fleet';
+import { schedulerIdOf, sideRef } from '@syncframe/fleet';
 import type { BoardDeps } from './board-deps.js';
-import { tableRefOf } from './job-lookup.js';
 
 /** One side of a job as the board shows it: where it points, never its credentials. */
 export interface SideView {
@@ -46,8 +45,8 @@ export async function jobView(deps: Pick<BoardDeps, 'store' | 'queues'>, job: Jo
   const { store, queues } = deps;
   const [state, sourceFails, destFails, runs, open, scheduler] = await Promise.all([
     store.getJobState(job.id),
-    store.getFailCount(job.id, tableRefOf(job.source, job.id)),
-    store.getFailCount(job.id, tableRefOf(job.dest, job.id)),
+    store.getFailCount(job.id, sideRef(job.source)),
+    store.getFailCount(job.id, sideRef(job.dest)),
     store.listRuns({ jobId: job.id, limit: 1 }),
     store.listConflicts(job.id, 'open'),
     job.schedule ? queues.ticks.getJobScheduler(schedulerIdOf(job.id)) : Promise.resolve(undefined),
