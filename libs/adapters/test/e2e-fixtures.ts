@@ -197,24 +197,17 @@ export async function startWorld(linkIndex: LinkIndex, options: WorldOptions): P
   });
   const authorsId = `${options.id}-authors`;
   const videosId = `${options.id}-videos`;
-  const authors: SyncJob = {
-    id: authorsId,
-    source: airtableSide(authorsId, 'Authors'),
-    dest: webflowSide(authorsId, AUTHORS_COLLECTION_ID),
-    mappers: { toDest: authorToWebflow, toSource: authorToAirtable },
+  const job = (id: string, table: string, collection: string, mappers: SyncJob['mappers']): SyncJob => ({
+    id,
+    source: airtableSide(id, table),
+    dest: webflowSide(id, collection),
+    mappers,
     retries: RETRIES,
     conflictPolicy: options.conflictPolicy ?? 'last_writer_wins',
     ...(options.match ? { match: { source: 'Slug', dest: 'slug' } } : {}),
-  };
-  const videos: SyncJob = {
-    id: videosId,
-    source: airtableSide(videosId, 'Videos'),
-    dest: webflowSide(videosId, VIDEOS_COLLECTION_ID),
-    mappers: { toDest: videoToWebflow, toSource: videoToAirtable },
-    retries: RETRIES,
-    conflictPolicy: options.conflictPolicy ?? 'last_writer_wins',
-    ...(options.match ? { match: { source: 'Slug', dest: 'slug' } } : {}),
-  };
+  });
+  const authors = job(authorsId, 'Authors', AUTHORS_COLLECTION_ID, { toDest: authorToWebflow, toSource: authorToAirtable });
+  const videos = job(videosId, 'Videos', VIDEOS_COLLECTION_ID, { toDest: videoToWebflow, toSource: videoToAirtable });
   return {
     clock, at, wf, linkIndex, videos, authors,
     run: async (job) => {
