@@ -1,13 +1,9 @@
 import { Queue, Worker } from 'bullmq';
-import type { LoadedConfig } from '@syncframe/config';
-import { loadConfig } from '@syncframe/config';
 import type { Logger } from '@syncframe/engine';
-import { createLogger } from '@syncframe/engine';
 import type { ConfigReloader, FleetSettings, ReconcileReport, TickJobData } from '@syncframe/fleet';
 import {
-  assertFleetStore, createConfigReloader, openRedis, createTickProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, QUEUES, reconcileSchedulers,
+  createConfigReloader, createTickProcessor, openFleetProcess, openRedis, QUEUES, reconcileSchedulers,
 } from '@syncframe/fleet';
-import { openLinkIndex } from '@syncframe/linkindex';
 import { withReconcileLock } from './reconcile-lock.js';
 
 export interface StartSchedulerOptions {
@@ -34,15 +30,9 @@ export interface SchedulerHandle {
  * nightly prune) and turns their ticks into deduplicated runs.
  */
 export async function startScheduler(options: StartSchedulerOptions): Promise<SchedulerHandle> {
-  const env = options.env ?? process.env;
-  const settings: FleetSettings = { ...fleetSettingsFromEnv(env), ...options.settings };
-  const logger = options.logger ?? createLogger({ base: { service: 'syncframe-scheduler' } });
-  const initial: LoadedConfig = await loadConfig(options.configPath, { env });
-  assertFleetStore(initial, 'scheduler');
-  const { linkIndex: store } = await openLinkIndex(initial.linkindex, { migrate: true });
+  const { env, settings, logger, config: initial, store, redisUrl } = await openFleetProcess('scheduler', options);
   let reloader: ConfigReloader<ReconcileReport> | null = null;
   const jobs = () => (reloader?.current() ?? initial).jobs;
-  const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
   const producer = await openRedis(redisUrl, 'producer');
   const workerConnection = await openRedis(redisUrl, 'worker');
   const ticks = new Queue<TickJobData>(QUEUES.ticks, { connection: producer, prefix: settings.queuePrefix });

@@ -1,14 +1,9 @@
 import { Worker } from 'bullmq';
-import type { LoadedConfig } from '@syncframe/config';
-import { loadConfig } from '@syncframe/config';
 import type { Logger } from '@syncframe/engine';
-import { createLogger } from '@syncframe/engine';
 import type { FleetSettings, RunJobData, RunResult } from '@syncframe/fleet';
 import {
-  assertFleetStore, createConfigReloader, openRedis, createRunProcessor, DEFAULT_REDIS_URL, fleetSettingsFromEnv, processIdentity, QUEUES,
-  RedisThrottleProvider,
+  createConfigReloader, createRunProcessor, openFleetProcess, openRedis, processIdentity, QUEUES, RedisThrottleProvider,
 } from '@syncframe/fleet';
-import { openLinkIndex } from '@syncframe/linkindex';
 import { startHealthServer } from './health-server.js';
 
 export interface StartWorkerOptions {
@@ -33,13 +28,7 @@ export interface WorkerHandle {
 
 /** A worker process: a BullMQ Worker on the runs queue running the engine. */
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
-  const env = options.env ?? process.env;
-  const settings: FleetSettings = { ...fleetSettingsFromEnv(env), ...options.settings };
-  const logger = options.logger ?? createLogger({ base: { service: 'syncframe-worker' } });
-  const config: LoadedConfig = await loadConfig(options.configPath, { env });
-  assertFleetStore(config, 'worker');
-  const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true });
-  const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
+  const { env, settings, logger, config, store, redisUrl } = await openFleetProcess('worker', options);
   const connection = await openRedis(redisUrl, 'worker');
   // Rate-limit calls fail fast instead of queueing while Redis is away.
   const limiterRedis = await openRedis(redisUrl, 'producer');

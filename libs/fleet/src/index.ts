@@ -8,3 +8,4 @@ export * from './reconcile-schedulers.js';
 export * from './tick-processor.js';
 export * from './fleet-store.js';
 export * from './config-reloader.js';
+export * from './fleet-process.js';

@@ -1,0 +1,41 @@
+import type { LoadedConfig } from '@syncframe/config';
+import { loadConfig } from '@syncframe/config';
+import type { Logger } from '@syncframe/engine';
+import { createLogger } from '@syncframe/engine';
+import type { LinkIndexStore } from '@syncframe/linkindex';
+import { openLinkIndex } from '@syncframe/linkindex';
+import type { FleetSettings } from './fleet-settings.js';
+import { fleetSettingsFromEnv } from './fleet-settings.js';
+import { assertFleetStore } from './fleet-store.js';
+import { DEFAULT_REDIS_URL } from './redis-connection.js';
+
+export interface FleetProcessOptions {
+  readonly configPath: string;
+  /** @defaultValue process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** @defaultValue pino JSON on stdout, service `syncframe-<name>` */
+  readonly logger?: Logger;
+  /** Overrides of the settings read from the environment. */
+  readonly settings?: Partial<FleetSettings>;
+}
+
+export interface FleetProcess {
+  readonly env: NodeJS.ProcessEnv;
+  readonly settings: FleetSettings;
+  readonly logger: Logger;
+  readonly config: LoadedConfig;
+  /** The migrated PostgreSQL LinkIndex. */
+  readonly store: LinkIndexStore;
+  readonly redisUrl: string;
+}
+
+/** What every fleet process starts with: settings, logger, its config (postgres only) and the migrated store. */
+export async function openFleetProcess(name: 'scheduler' | 'worker', options: FleetProcessOptions): Promise<FleetProcess> {
+  const env = options.env ?? process.env;
+  const settings: FleetSettings = { ...fleetSettingsFromEnv(env), ...options.settings };
+  const logger = options.logger ?? createLogger({ base: { service: `syncframe-${name}` } });
+  const config = await loadConfig(options.configPath, { env });
+  assertFleetStore(config, name);
+  const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true });
+  return { env, settings, logger, config, store, redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL };
+}
