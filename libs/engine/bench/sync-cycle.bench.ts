@@ -16,7 +16,7 @@ import { InMemoryAdapter, InMemoryLinkIndex } from '../src/testing/index.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const BATCH = 100;
-const free: Throttle = { acquire: async () => undefined, pause: async () => undefined };
+const free: Throttle = { acquire: async () => ({ sent: () => undefined, cancel: () => undefined }), pause: async () => undefined };
 
 function seeded(): InMemoryAdapter {
   const a = new InMemoryAdapter({ adapter: 'bench-a', table: 'A', pageSize: 100, maxBatch: BATCH });

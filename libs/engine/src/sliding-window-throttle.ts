@@ -1,25 +1,32 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { Throttle } from './throttle.js';
+import { SlidingLog } from './sliding-log.js';
+import type { RateLimitScope, Throttle, ThrottlePermit } from './throttle.js';
+
+/** How often a caller waiting only on unsent permits looks again, at most. */
+const PENDING_POLL_MS = 50;
 
 /**
- * An in-process sliding-window throttle: at most `maxReqs` acquisitions in any window of
- * `intervalMs`. Callers queue in order and wait; nobody is refused.
+ * An in-process two-phase sliding-window throttle over one or more scopes (an account's limit,
+ * and wider limits it shares, e.g. every base of an Airtable token): a request is admitted only
+ * when every scope has room, and counts in all of them. Callers queue in order and wait; nobody
+ * is refused. Scopes are shared: pass the same `SlidingLog` to every throttle of the account.
  */
 export class SlidingWindowThrottle implements Throttle {
-  private readonly sent: number[] = [];
-  private pausedUntil = 0;
-  private tail: Promise<void> = Promise.resolve();
+  private tail: Promise<unknown> = Promise.resolve();
+  private wake: (() => void) | null = null;
+  private nextId = 0;
 
-  constructor(
-    private readonly maxReqs: number,
-    private readonly intervalMs: number,
-    private readonly clock: Clock = systemClock,
-  ) {
-    if (!(maxReqs >= 1) || !(intervalMs > 0)) throw new RangeError('throttle needs max_reqs >= 1 and interval > 0');
+  constructor(private readonly scopes: readonly SlidingLog[], private readonly clock: Clock = systemClock) {
+    if (scopes.length === 0) throw new RangeError('a throttle needs at least one rate-limit scope');
   }
 
-  acquire(signal?: AbortSignal): Promise<void> {
+  /** A throttle of one limit of its own, e.g. `{ key: 'airtable:app1', max_reqs: 5, interval_sec: 1 }`. */
+  static forLimit(scope: RateLimitScope, clock: Clock = systemClock): SlidingWindowThrottle {
+    return new SlidingWindowThrottle([new SlidingLog(scope)], clock);
+  }
+
+  acquire(signal?: AbortSignal): Promise<ThrottlePermit> {
     // Serialise acquirers so that each one sees the window its predecessors left.
     const turn = this.tail.then(() => this.waitForSlot(signal));
     this.tail = turn.catch(() => undefined);
@@ -27,21 +34,54 @@ export class SlidingWindowThrottle implements Throttle {
   }
 
   async pause(ms: number): Promise<void> {
-    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+    const now = this.clock.now();
+    // The remote does not say which of its limits it hit: hold them all.
+    for (const scope of this.scopes) scope.block(now, ms);
   }
 
-  private async waitForSlot(signal?: AbortSignal): Promise<void> {
+  reportRemoteUsage(used: number): void {
+    this.scopes[0]!.reconcile(this.clock.now(), used);
+  }
+
+  private async waitForSlot(signal?: AbortSignal): Promise<ThrottlePermit> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.clock.now();
-      while (this.sent.length > 0 && this.sent[0]! <= now - this.intervalMs) this.sent.shift();
-      let waitMs = this.pausedUntil - now;
-      if (this.sent.length >= this.maxReqs) waitMs = Math.max(waitMs, this.sent[0]! + this.intervalMs - now);
-      if (waitMs <= 0) {
-        this.sent.push(now);
-        return;
-      }
-      await this.clock.sleep(waitMs, signal);
+      const refusals = this.scopes.map((scope) => scope.check(now)).filter((r) => !r.admitted);
+      if (refusals.length === 0) return this.admit(now);
+      // Wait for the latest scope to free up; a scope full of unsent permits frees when one settles.
+      const waitMs = Math.max(...refusals.map((r) => (r.admitted ? 0 : r.waitMs ?? PENDING_POLL_MS)));
+      await this.sleepUntilChange(waitMs, signal);
+    }
+  }
+
+  private admit(now: number): ThrottlePermit {
+    const id = `p${++this.nextId}`;
+    for (const scope of this.scopes) scope.hold(now, id);
+    let settled = false;
+    const settle = (how: (scope: SlidingLog) => void) => {
+      if (settled) return;
+      settled = true;
+      for (const scope of this.scopes) how(scope);
+      this.wake?.();
+    };
+    return {
+      sent: () => settle((scope) => scope.stamp(this.clock.now(), id)),
+      cancel: () => settle((scope) => scope.cancel(id)),
+    };
+  }
+
+  /** Sleeps `ms`, or less when a permit of this throttle settles (a slot may be free sooner). */
+  private async sleepUntilChange(ms: number, signal?: AbortSignal): Promise<void> {
+    const changed = new AbortController();
+    this.wake = () => changed.abort();
+    const both = signal ? AbortSignal.any([signal, changed.signal]) : changed.signal;
+    try {
+      await this.clock.sleep(ms, both);
+    } catch (err) {
+      if (!changed.signal.aborted || signal?.aborted) throw err;
+    } finally {
+      this.wake = null;
     }
   }
 }

@@ -1,9 +1,12 @@
 import type { ChangePage, Cursor, Fields, SyncRecord, TableRef } from './record.js';
-import type { Throttle, ThrottleSettings } from './throttle.js';
+import type { RateLimitScope, Throttle, ThrottleSettings } from './throttle.js';
 
 /** What every adapter call receives from the engine. */
 export interface AdapterCallOptions {
-  /** Every remote request first awaits `throttle.acquire(signal)`. */
+  /**
+   * Every remote request first awaits `throttle.acquire(signal)`, then settles the permit: `sent()`
+   * once its bytes are on the socket (or its response arrived), `cancel()` if it never left.
+   */
   readonly throttle: Throttle;
   readonly signal?: AbortSignal;
 }
@@ -50,6 +53,11 @@ export interface SourceAdapter {
    * hash). Never a credential. Sides with equal keys share one throttle.
    */
   readonly rateLimitKey?: string;
+  /**
+   * Wider limits this account's requests also count against, shared with other accounts
+   * (Airtable: 50 requests per second for every base one token reaches).
+   */
+  readonly sharedRateLimits?: readonly RateLimitScope[];
   /**
    * Changes since `cursor`, page by page, oldest first. May repeat records already seen (an
    * overlap that never skips a change); the engine tells repeats apart by content.

@@ -108,8 +108,9 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
     const throttle: Throttle = {
       acquire: async (signal) => {
         const t0 = clock.now();
-        await shared.acquire(signal);
+        const permit = await shared.acquire(signal);
         throttleWaitMs += clock.now() - t0;
+        return permit;
       },
       pause: (ms) => shared.pause(ms),
     };

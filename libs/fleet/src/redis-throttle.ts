@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Clock, JobSide, Throttle, ThrottleProvider, ThrottleSettings } from '@syncframe/engine';
+import type { Clock, JobSide, Throttle, ThrottlePermit, ThrottleProvider, ThrottleSettings } from '@syncframe/engine';
 import { isSyncFrameError, rateLimitKeyOf, RetryableError, systemClock } from '@syncframe/engine';
 
 /**
@@ -76,9 +76,10 @@ export class RedisThrottle implements Throttle {
     this.pauseKey = `${options.prefix}:pause:${key}`;
   }
 
-  async acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(signal?: AbortSignal): Promise<ThrottlePermit> {
     try {
       await this.waitForSlot(signal);
+      return { sent: () => undefined, cancel: () => undefined };
     } catch (err) {
       throw asRetryable(err, signal);
     }

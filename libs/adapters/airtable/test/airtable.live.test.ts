@@ -19,7 +19,7 @@ describe.skipIf(!hasTokens)('Airtable live API', () => {
     const adapter = createAirtableAdapter({
       table: env.AIRTABLE_TABLE!, creds: { apiKey: env.AIRTABLE_TOKEN!, baseId: env.AIRTABLE_BASE_ID! }, hard_delete: true, jobId: 'live-test', sideName: 'airtable',
     });
-    const options = { throttle: new SlidingWindowThrottle(4, 1000) };
+    const options = { throttle: SlidingWindowThrottle.forLimit({ key: 'airtable:live', max_reqs: 4, interval_sec: 1 }) };
     const marker = `syncframe-live-${Date.now()}`;
     const [created] = await adapter.write([{ kind: 'create', fields: { [field]: marker } }], options);
     expect(created!.ok).toBe(true);

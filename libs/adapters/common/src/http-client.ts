@@ -1,8 +1,9 @@
-import { AuthError, ConfigError, PermanentError, RateLimitedError, RetryableError } from '@syncframe/engine';
-import type { AdapterCallOptions } from '@syncframe/engine';
+import { AuthError, ConfigError, PermanentError, RateLimitedError, RetryableError, SEND_DEADLINE_MS } from '@syncframe/engine';
+import type { AdapterCallOptions, ThrottlePermit } from '@syncframe/engine';
 import type { AdapterLogger } from './adapter-logger.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './adapter-wiring.js';
 import type { AdapterWiringOptions } from './adapter-wiring.js';
+import { withWireTime } from './wire-time.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -50,6 +51,12 @@ export interface RemoteHttpRules {
   describeError(status: number, body: unknown): RemoteErrorSummary;
   /** Extra fields for the debug log of a response (from its headers; never a secret). */
   logFields?(headers: Headers): Readonly<Record<string, unknown>>;
+  /**
+   * How many requests the remote counts in its current window, when its response says so
+   * (Webflow: `X-RateLimit-Limit − X-RateLimit-Remaining`): the throttle then counts requests
+   * that others sent with the same account.
+   */
+  remoteUsage?(headers: Headers): number | undefined;
 }
 
 /** One side's connection to its remote. */
@@ -63,8 +70,8 @@ export interface HttpClientConfig {
 }
 
 /**
- * One HTTP exchange with a remote's JSON API. Owns what every request shares: the throttle, the
- * timeout, the engine's signal, the Authorization header (kept out of logs and errors), debug
+ * One HTTP exchange with a remote's JSON API. Owns what every request shares: the throttle (its
+ * permit is stamped when the headers reach the socket, see `withWireTime`), the timeout, the engine's signal, the Authorization header (kept out of logs and errors), debug
  * logs, and the mapping of the statuses whose meaning never depends on the operation:
  *
  * - 401/403 → `AuthError`; 429 → `RateLimitedError` (Retry-After, else the remote's penalty);
@@ -84,6 +91,8 @@ export class HttpClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  /** The built-in fetch shows when a request is on the wire; another fetch (tests) does not. */
+  private readonly wireObserved: boolean;
   private readonly logger: AdapterLogger | undefined;
 
   /**
@@ -100,6 +109,7 @@ export class HttpClient {
     }
     this.timeoutMs = wiring.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.fetch = wiring.fetch ?? globalThis.fetch;
+    this.wireObserved = wiring.fetch === undefined;
     this.logger = wiring.logger;
   }
 
@@ -108,28 +118,43 @@ export class HttpClient {
    * stops it before it is sent; afterwards it cancels a GET but not a write (see the class).
    */
   async send(request: HttpRequest, options: AdapterCallOptions): Promise<HttpResponse> {
-    await options.throttle.acquire(options.signal);
-    options.signal?.throwIfAborted();
+    const permit = await options.throttle.acquire(options.signal);
+    const onWire = onceSent(permit);
+    if (options.signal?.aborted) {
+      permit.cancel();
+      options.signal.throwIfAborted();
+    }
     const where = this.config.where;
     const query = request.query?.toString();
     const url = `${this.baseUrl}${request.path}${query ? `?${query}` : ''}`;
     const timeout = AbortSignal.timeout(this.timeoutMs);
+    // Not on the wire in time: give the request up before its permit stops counting as pending.
+    const sendDeadline = new AbortController();
+    const deadlineTimer = setTimeout(() => {
+      if (!onWire.done) sendDeadline.abort();
+    }, SEND_DEADLINE_MS);
     const cancellable = request.method === 'GET';
-    const signal = options.signal && cancellable ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const signal = AbortSignal.any([timeout, sendDeadline.signal, ...(options.signal && cancellable ? [options.signal] : [])]);
     const headers: Record<string, string> = { Authorization: `Bearer ${this.config.token}`, ...this.rules.headers };
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     const sentAt = Date.now();
     let res: Response;
     let text: string;
     try {
-      res = await this.fetch(url, {
+      const init: RequestInit = {
         method: request.method,
         headers,
         body: request.body === undefined ? null : JSON.stringify(request.body),
         signal,
-      });
+      };
+      res = this.wireObserved ? await withWireTime(onWire, () => this.fetch(url, init)) : await this.fetch(url, init);
+      // Where the wire could not be seen, the response's arrival is a safe (late) stamp.
+      onWire();
       text = await res.text();
     } catch (err) {
+      // A request never written to the socket reached nobody; any other may have arrived.
+      if (this.wireObserved && !onWire.done) permit.cancel();
+      else onWire();
       const durationMs = Date.now() - sentAt;
       this.log(request, 'error', durationMs);
       // The engine's own abort (shutdown, lost lease) is not a remote failure: pass its reason on.
@@ -138,12 +163,19 @@ export class HttpClient {
       if (timeout.aborted) {
         throw new RetryableError(`${where}: ${request.method} ${request.path} timed out after ${this.timeoutMs} ms`);
       }
+      if (sendDeadline.signal.aborted) {
+        throw new RetryableError(`${where}: ${request.method} ${request.path} was not sent within ${SEND_DEADLINE_MS} ms of its turn`);
+      }
       // Name and code only: the error's message may hold the URL (with a password in it), and
       // its request object the Authorization header.
       throw new RetryableError(`${where}: ${request.method} ${request.path} failed: ${describeNetworkError(err)}`, {
         cause: sanitizedCause(err),
       });
+    } finally {
+      clearTimeout(deadlineTimer);
     }
+    const used = this.rules.remoteUsage?.(res.headers);
+    if (used !== undefined) options.throttle.reportRemoteUsage?.(used);
     const durationMs = Date.now() - sentAt;
     this.log(request, res.status, durationMs, res.headers);
     const body = parseJson(text);
@@ -168,6 +200,16 @@ export class HttpClient {
     const extra = headers && this.rules.logFields ? this.rules.logFields(headers) : {};
     logger.debug({ remote, method: request.method, path: request.path, status, durationMs, ...extra }, `${remote} request`);
   }
+}
+
+/** A permit's `sent`, callable many times (the first counts), that remembers whether it was called. */
+function onceSent(permit: ThrottlePermit): (() => void) & { done: boolean } {
+  const mark = Object.assign(() => {
+    if (mark.done) return;
+    mark.done = true;
+    permit.sent();
+  }, { done: false });
+  return mark;
 }
 
 /** `Retry-After` as ms (seconds or an HTTP date), else `fallbackMs`. */

@@ -16,7 +16,7 @@ const RULES: RemoteHttpRules = {
   describeError: (status) => ({ detail: String(status), cause: { status } }),
 };
 /** A throttle whose acquire ignores the signal (a throttle may resolve just as the run aborts). */
-const deafThrottle = () => ({ acquire: async () => {}, pause: async () => {} });
+const deafThrottle = () => ({ acquire: async () => ({ sent: () => {}, cancel: () => {} }), pause: async () => {} });
 const client = (baseUrl: string, wiring: AdapterWiringOptions = {}) =>
   new HttpClient(RULES, { timeoutMs: 2_000, ...wiring }, { baseUrl, token: TOKEN, where: 'stub side "s" of job "j"' });
 
@@ -135,5 +135,70 @@ describe('HttpClient: URLs with credentials', () => {
     expect(err!.message).toContain('http://***@127.0.0.1:9');
     expectNoSecret(err!, PASSWORD);
     expectNoSecret(err!, 'proxyuser');
+  });
+});
+
+describe('HttpClient: when a request counts against the rate limit', () => {
+  /** A throttle that logs what happened to its permits, in order, with the server's arrivals. */
+  function recordingThrottle(events: string[]) {
+    return {
+      acquire: async () => ({ sent: () => void events.push('sent'), cancel: () => void events.push('cancelled') }),
+      pause: async () => undefined,
+    };
+  }
+
+  it('its permit is stamped when the headers reach the socket, before the server has answered', async () => {
+    const s = await stub(150);
+    const events: string[] = [];
+    const arrived = s.arrival().then(() => void events.push('arrived'));
+    const res = client(s.url).send({ method: 'POST', path: '/things', body: { a: 1 } }, { throttle: recordingThrottle(events) });
+    await arrived;
+    // The server holds its answer for 150 ms: the stamp came from the wire, not from the response.
+    expect(events).toEqual(['sent', 'arrived']);
+    expect((await res).status).toBe(201);
+    expect(events).toEqual(['sent', 'arrived']);
+  });
+
+  it('a request that never reached a socket gives its slot back', async () => {
+    const s = await stub(0);
+    const url = s.url;
+    server!.close();
+    server = undefined;
+    const events: string[] = [];
+    await caught(client(url).send({ method: 'GET', path: '/things' }, { throttle: recordingThrottle(events) }));
+    expect(events).toEqual(['cancelled']);
+  });
+
+  it('a run aborted while waiting for its turn sends nothing and gives its slot back', async () => {
+    const s = await stub(0);
+    const events: string[] = [];
+    const run = new AbortController();
+    run.abort(new Error('stop'));
+    const options = { throttle: recordingThrottle(events), signal: run.signal };
+    expect((await caught(client(s.url).send({ method: 'POST', path: '/things', body: {} }, options))).message).toBe('stop');
+    expect(events).toEqual(['cancelled']);
+    expect(s.received).toEqual([]);
+  });
+
+  it('with a fetch whose wire time cannot be seen, the permit is stamped when the answer arrives (later is safe)', async () => {
+    const s = await stub(0);
+    const events: string[] = [];
+    const wrapped: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      events.push('answered');
+      return res;
+    };
+    await client(s.url, { fetch: wrapped }).send({ method: 'GET', path: '/things' }, { throttle: recordingThrottle(events) });
+    expect(events).toEqual(['answered', 'sent']);
+  });
+
+  it('a failed request that may have arrived keeps its stamp', async () => {
+    const s = await stub(0);
+    const events: string[] = [];
+    const failing: typeof fetch = async () => {
+      throw new TypeError('fetch failed');
+    };
+    await caught(client(s.url, { fetch: failing }).send({ method: 'GET', path: '/things' }, { throttle: recordingThrottle(events) }));
+    expect(events).toEqual(['sent']);
   });
 });

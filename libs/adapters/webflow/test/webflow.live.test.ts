@@ -17,7 +17,7 @@ describe.skipIf(!hasTokens)('Webflow live API', () => {
     const adapter = createWebflowAdapter({
       collection: env.WEBFLOW_COLLECTION_ID!, creds: { token: env.WEBFLOW_TOKEN! }, hard_delete: true, jobId: 'live-test', sideName: 'webflow',
     });
-    const options = { throttle: new SlidingWindowThrottle(50, 60_000) };
+    const options = { throttle: SlidingWindowThrottle.forLimit({ key: 'webflow:live', max_reqs: 50, interval_sec: 60 }) };
     const name = `SyncFrame live ${Date.now()}`;
     const [created] = await adapter.write([{ kind: 'create', fields: { name } }], options);
     expect(created!.ok).toBe(true);

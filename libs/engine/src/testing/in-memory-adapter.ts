@@ -157,7 +157,7 @@ export class InMemoryAdapter implements SourceAdapter {
     if (!Number.isFinite(after)) throw new PermanentError(`invalid cursor for ${this.ref.table}`);
     let from = after;
     for (;;) {
-      await options.throttle.acquire(options.signal);
+      (await options.throttle.acquire(options.signal)).sent();
       const failure = this.takeFailure('pull');
       const page = this.changedSince(from, this.pageSize);
       if (failure) this.throwFailure(failure, 'pull', page.length);
@@ -170,7 +170,7 @@ export class InMemoryAdapter implements SourceAdapter {
   }
 
   async write(ops: readonly WriteOp[], options: AdapterCallOptions): Promise<WriteResult[]> {
-    await options.throttle.acquire(options.signal);
+    (await options.throttle.acquire(options.signal)).sent();
     const kind = ops[0]?.kind;
     const failure = this.takeFailure('write');
     if (failure && failure.type !== 'lost-response') this.throwFailure(failure, 'write', ops.length, kind);
@@ -190,7 +190,7 @@ export class InMemoryAdapter implements SourceAdapter {
   }
 
   async findByField(field: string, values: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]> {
-    await options.throttle.acquire(options.signal);
+    (await options.throttle.acquire(options.signal)).sent();
     const failure = this.takeFailure('findByField');
     if (failure) this.throwFailure(failure, 'findByField', values.length);
     this.log('findByField', values.length, 'ok');
