@@ -136,7 +136,7 @@ describe('SlidingLog (property)', () => {
       fc.property(fc.integer(), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 600 }), (seed, maxReqs, serverMax) => {
         const durationMs = 60_000;
         const out = simulate({
-          seed, maxReqs, windowMs: 1000, marginMs: 25, clients: maxReqs * 2, durationMs, rand: mulberry32(seed),
+          maxReqs, windowMs: 1000, marginMs: 25, clients: maxReqs * 2, durationMs, rand: mulberry32(seed),
           forwardMs: 10, forwardJitterMs: 5, stallChance: 0, stallMs: [0, 0], serverMs: [0, serverMax], cancelChance: 0,
         });
         const rate = out.sent / (durationMs / 1000);
