@@ -17,6 +17,7 @@ export * from './retry.js';
 export * from './plan.js';
 export * from './in-process-throttles.js';
 export * from './sync-cycle.js';
+export * from './run-counters.js';
 export * from './field-diff.js';
 export { DELETED_HASH } from './map-items.js';
 export * from './fatal-error.js';

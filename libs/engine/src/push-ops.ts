@@ -1,83 +1,110 @@
-import type { Clock } from './clock.js';
 import type { CursorTracker } from './cursor-tracker.js';
 import { isBatchRejectedError } from './errors/batch-rejected-error.js';
 import { abortErrorOf, isFatalRunError } from './fatal-error.js';
 import { GIVEN_UP_NOTE, holdsCursor } from './failed-record-hold.js';
 import { PermanentError } from './errors/permanent-error.js';
-import type { SyncJob } from './job.js';
 import { jobSide } from './job.js';
-import type { Link, LinkIndex, TablePair } from './link-index.js';
+import type { Link } from './link-index.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
-import type { Logger } from './logger.js';
 import { DELETED_HASH, mapperContext, mapperFor, mapRecord } from './map-items.js';
 import type { CycleItem, PlannedOp } from './plan.js';
 import type { Side, SyncRecord } from './record.js';
 import { otherSide } from './record.js';
-import type { RetryContext } from './retry.js';
 import { withRetries } from './retry.js';
-import type { RecordError, SideCounts } from './run-summary.js';
+import type { RunContext } from './run-context.js';
 import type { WriteOp, WriteResult } from './source-adapter.js';
-
-export interface PushContext {
-  readonly job: SyncJob;
-  readonly pair: TablePair;
-  readonly linkIndex: LinkIndex;
-  readonly loader: LinkedIdLoader;
-  readonly clock: Clock;
-  readonly retry: Record<Side, RetryContext>;
-  readonly cursors: Record<Side, CursorTracker>;
-  readonly counts: Record<Side, SideCounts>;
-  readonly recordError: (error: RecordError) => void;
-  readonly logger: Logger;
-  readonly onApplied?: (n: number) => void;
-}
+import { defaultConcurrency } from './throttle.js';
 
 const LINK_CHUNK = 1000;
 const KINDS = ['create', 'update', 'delete'] as const;
+const TARGETS = ['dest', 'source'] as const;
 
 /**
- * Carries a plan's ops out: link-only ops first, then per target side creates, updates and
- * deletes in batches of the side's `batch_size`, each through the throttle with retries. The
- * links of a batch are saved as soon as it lands, then every cursor that became safe is saved.
- * A batch the remote refuses whole because of one record is split until the record stands alone.
- * Returns the error that stopped a side's push, per side.
+ * Carries a plan's ops out: link-only ops first, then both target sides at once, each with its
+ * creates, updates and deletes in batches of the side's `batch_size`, up to the side's
+ * `concurrency` batches in flight (the throttle paces them), each with retries. The links of a
+ * batch are saved as soon as it lands, then every cursor that became safe is saved, in order,
+ * whichever batch lands first. A batch the remote refuses whole because of one record is split
+ * until the record stands alone. Returns the error that stopped a side's push, per side.
  */
 export class OpPusher {
-  constructor(private readonly ctx: PushContext) {}
+  private cursorSaves: Promise<void> = Promise.resolve();
+  /** Set by a lost lease or an abort: no side starts another batch. */
+  private halted = false;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly loader: LinkedIdLoader,
+    private readonly cursors: Record<Side, CursorTracker>,
+    private readonly onApplied?: (n: number) => void,
+  ) {}
 
   /**
    * `afterLinks` runs once the link-only ops are saved and before any remote write: conflicts are
    * recorded there, after the links they point to exist.
    */
   async pushAll(ops: readonly PlannedOp[], afterLinks: () => Promise<void>): Promise<Map<Side, unknown>> {
-    const failed = new Map<Side, unknown>();
     await this.pushLinkOnly(ops.filter((op) => op.kind === 'link'));
     await afterLinks();
     // Only now: a cursor saved before the conflicts are recorded could skip them for good.
     await this.saveCursors();
-    for (const target of ['dest', 'source'] as const) {
-      const size = jobSide(this.ctx.job, target).throttle.batch_size;
-      try {
-        for (const kind of KINDS) {
-          const batch = ops.filter((op) => op.target === target && op.kind === kind);
-          for (let i = 0; i < batch.length; i += size) await this.pushBatch(target, kind, batch.slice(i, i + size));
-        }
-      } catch (err) {
-        if (isFatalRunError(err)) throw err;
-        const signal = this.ctx.retry[target].signal;
-        if (signal?.aborted) throw abortErrorOf(signal);
-        failed.set(target, err);
-      }
-    }
+    const outcomes = await Promise.allSettled(TARGETS.map((target) => this.pushSide(target, ops)));
+    const failed = new Map<Side, unknown>();
+    for (const o of outcomes) if (o.status === 'rejected' && isFatalRunError(o.reason)) throw o.reason;
+    TARGETS.forEach((target, i) => {
+      const o = outcomes[i]!;
+      if (o.status === 'fulfilled') return;
+      const signal = this.ctx.retry[target].signal;
+      if (signal?.aborted) throw abortErrorOf(signal);
+      failed.set(target, o.reason);
+    });
     return failed;
   }
 
-  /** Saves every cursor that became safe. */
-  async saveCursors(): Promise<void> {
-    for (const side of ['source', 'dest'] as const) {
-      const cursor = this.ctx.cursors[side].advance();
-      if (cursor) await this.ctx.linkIndex.saveCursor(this.ctx.job.id, jobSide(this.ctx.job, side).adapter.ref, cursor);
+  /**
+   * Saves every cursor that became safe. Calls queue behind each other, so cursors are saved in
+   * the order they became safe even when batches land out of order.
+   */
+  saveCursors(): Promise<void> {
+    const save = this.cursorSaves.then(async () => {
+      for (const side of ['source', 'dest'] as const) {
+        const cursor = this.cursors[side].advance();
+        if (cursor) await this.ctx.linkIndex.saveCursor(this.ctx.job.id, jobSide(this.ctx.job, side).adapter.ref, cursor);
+      }
+    });
+    this.cursorSaves = save.catch(() => undefined);
+    return save;
+  }
+
+  /**
+   * One side's writes, `concurrency` batches at a time. After a batch fails for good no new batch
+   * starts; those in flight finish and are recorded. Throws the first failure.
+   */
+  private async pushSide(target: Side, ops: readonly PlannedOp[]): Promise<void> {
+    const settings = jobSide(this.ctx.job, target).throttle;
+    const batches: { kind: WriteOp['kind']; ops: PlannedOp[] }[] = [];
+    for (const kind of KINDS) {
+      const ofKind = ops.filter((op) => op.target === target && op.kind === kind);
+      for (let i = 0; i < ofKind.length; i += settings.batch_size) batches.push({ kind, ops: ofKind.slice(i, i + settings.batch_size) });
     }
+    let next = 0;
+    let stopped = false;
+    const lane = async (): Promise<void> => {
+      while (!stopped && !this.halted && next < batches.length) {
+        const batch = batches[next++]!;
+        try {
+          await this.pushBatch(target, batch.kind, batch.ops);
+        } catch (err) {
+          stopped = true;
+          if (isFatalRunError(err)) this.halted = true;
+          throw err;
+        }
+      }
+    };
+    const lanes = Math.min(settings.concurrency ?? defaultConcurrency(settings), batches.length);
+    const outcomes = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (failures.length > 0) throw failures.find(isFatalRunError) ?? failures[0];
   }
 
   private async pushLinkOnly(ops: PlannedOp[]): Promise<void> {
@@ -157,28 +184,28 @@ export class OpPusher {
       const op = ops[i]!;
       const result = results[i]!;
       if (!result.ok) {
-        this.ctx.counts[op.originSide].errors++;
+        this.ctx.counters.counts[op.originSide].errors++;
         const now = this.ctx.clock.now();
         const holding = op.settles.some((item) => holdsCursor(item, now));
-        this.ctx.recordError({ side: op.originSide, recordId: op.originId, stage: 'write', reason: result.reason + (holding ? '' : GIVEN_UP_NOTE) });
+        this.ctx.counters.recordError({ side: op.originSide, recordId: op.originId, stage: 'write', reason: result.reason + (holding ? '' : GIVEN_UP_NOTE) });
         if (holding) failedAlone.add(op);
         continue;
       }
       links.push(this.linkFor(op, result.record.id, hashes[i]!));
-      this.ctx.counts[target][kind === 'create' ? 'created' : kind === 'update' ? 'updated' : 'deleted']++;
+      this.ctx.counters.counts[target][kind === 'create' ? 'created' : kind === 'update' ? 'updated' : 'deleted']++;
       if (op.conflictId) applied.push(op.conflictId);
     }
     if (links.length > 0) await this.ctx.linkIndex.upsertLinks(this.ctx.pair, links);
     for (const id of applied) await this.ctx.linkIndex.markConflictApplied(id, new Date(this.ctx.clock.now()));
     // A record rejected alone is not settled: the cursor stays before it and the next run retries it.
     for (const op of ops) if (!failedAlone.has(op)) this.settle(op.settles);
-    this.ctx.onApplied?.(ops.length);
+    this.onApplied?.(ops.length);
     await this.saveCursors();
   }
 
   /** What the target's record now maps to, as the next pull of it will: its echo is then recognised. */
   private async hashOf(side: Side, record: SyncRecord): Promise<string | null> {
-    const outcome = await mapRecord(mapperFor(this.ctx.job, side), record, mapperContext(this.ctx.job, side, this.ctx.loader));
+    const outcome = await mapRecord(mapperFor(this.ctx.job, side), record, mapperContext(this.ctx.job, side, this.loader));
     return outcome.ok ? outcome.hash : null;
   }
 
@@ -199,7 +226,7 @@ export class OpPusher {
   }
 
   private settle(items: readonly CycleItem[]): void {
-    for (const item of items) this.ctx.cursors[item.side].settle(item);
+    for (const item of items) this.cursors[item.side].settle(item);
   }
 }
 

@@ -29,13 +29,11 @@ export async function withRetries<T>(ctx: RetryContext, fn: (attempt: number) =>
     try {
       return await fn(attempt);
     } catch (err) {
+      // Every 429 holds the account for everyone, even when this caller gives up.
+      if (isRateLimitedError(err)) await ctx.throttle.pause(err.retryAfterMs);
       if (!isRetryableError(err) || attempt >= ctx.retries.max_attempts) throw err;
       ctx.signal?.throwIfAborted();
-      let waitMs = backoffMs(ctx.retries, attempt);
-      if (isRateLimitedError(err)) {
-        waitMs = err.retryAfterMs;
-        await ctx.throttle.pause(err.retryAfterMs);
-      }
+      const waitMs = isRateLimitedError(err) ? err.retryAfterMs : backoffMs(ctx.retries, attempt);
       ctx.onRetry?.(err, attempt, waitMs);
       await ctx.clock.sleep(waitMs, ctx.signal);
     }

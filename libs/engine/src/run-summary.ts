@@ -41,6 +41,31 @@ export interface RunFailure {
   readonly retryable: boolean;
 }
 
+/**
+ * How a run used one rate-limited account (one entry per account, shared by the job's sides on it).
+ * Other runs on the same account draw on the same budget: this is the run's own share.
+ */
+export interface AccountUsage {
+  /** The account's rate-limit key (an Airtable base id, a Webflow token's hash): never a credential. */
+  readonly account: string;
+  /** The job's sides (config names) that sent requests to it. */
+  readonly sides: readonly string[];
+  readonly limit: { readonly max_reqs: number; readonly interval_sec: number };
+  /** Requests sent, every attempt counted (retries included). */
+  readonly requests: number;
+  /** 429 answers. */
+  readonly rateLimited: number;
+  /** Time this run's requests waited for their turn, in ms (summed over requests in flight together). */
+  readonly throttleWaitMs: number;
+  /** From this run's first request on the wire to its last, in ms. */
+  readonly activeMs: number;
+  /**
+   * The rate achieved while active, as a share of the limit's rate: `(requests − 1) / activeMs`
+   * against `max_reqs / interval_sec`; for a burst within one window, `requests / max_reqs`.
+   */
+  readonly shareOfCeiling: number;
+}
+
 /** The row the engine writes for every run (never for a skipped one). No credential ever appears here. */
 export interface RunSummary {
   readonly runId: string;
@@ -57,6 +82,8 @@ export interface RunSummary {
   readonly rateLimited: number;
   /** Time spent waiting for a throttle, in ms (both sides together). */
   readonly throttleWaitMs: number;
+  /** Per rate-limited account: requests, 429s, waits and the rate achieved (absent from runs recorded before it existed). */
+  readonly accounts?: readonly AccountUsage[];
   /** Per-record errors, at most `MAX_RECORDED_ERRORS` of them (`errorsTruncated` says when cut). */
   readonly errors: readonly RecordError[];
   readonly errorsTruncated: boolean;

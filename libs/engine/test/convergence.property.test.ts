@@ -35,13 +35,37 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
 );
 
+/** A small seeded generator: the answers' order replays with the case. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 const NAMES = { source: ['Name', 'Slug', 'Notes'], dest: ['name', 'slug', 'notes'] } as const;
 
 describe('convergence (property)', () => {
   it('random edits on both sides, interleaved with runs and failures, converge: equal under the mappers, no duplicates, then quiet', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 40 }), fc.constantFrom('last_writer_wins' as const, 'manual' as const), async (actions, policy) => {
-        const h = harness({ match: true, conflictPolicy: policy, pageSize: 3, throttle: { batch_size: 2 }, retries: { disable_job_after: 1000 } });
+      fc.asyncProperty(
+        fc.array(action, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom('last_writer_wins' as const, 'manual' as const),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer(),
+        async (actions, policy, concurrency, delaySeed) => {
+        // Several batches in flight per side, both sides at once, answers in a random order.
+        const rand = seeded(delaySeed);
+        const responseDelay = async () => {
+          for (let i = Math.floor(rand() * 4); i > 0; i--) await new Promise((r) => setImmediate(r));
+        };
+        const h = harness({
+          match: true, conflictPolicy: policy, pageSize: 3, throttle: { batch_size: 2, concurrency },
+          retries: { disable_job_after: 1000 }, responseDelay,
+        });
         const adapters: Record<Side, InMemoryAdapter> = { source: h.source, dest: h.dest };
         let n = 0;
         const slugKey = (s: Side) => (s === 'source' ? 'Slug' : 'slug');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Link, LinkIndex, MapperFn, RetrySettings, SyncCycleDeps, SyncCycleOptions, SyncJob, ThrottleSettings } from '@syncframe/engine';
 import { runSyncCycle } from '@syncframe/engine';
 import { FakeClock, InMemoryAdapter, InMemoryLinkIndex } from '@syncframe/engine/testing';
+import type { InMemoryAdapterOptions } from '@syncframe/engine/testing';
 
 /** Source (Airtable-like) fields Name/Slug/Notes ↔ destination (Webflow-like) name/slug/notes. */
 export const toDest: MapperFn = (r) => ({
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   retries?: Partial<RetrySettings>;
   throttle?: Partial<ThrottleSettings>;
   pageSize?: number;
+  /** Awaited by both adapters before every answer (out-of-order completion). */
+  responseDelay?: InMemoryAdapterOptions['responseDelay'];
   mappers?: Partial<SyncJob['mappers']>;
   /** A shared store (PostgreSQL, PGlite): the harness then uses a unique job id and table names. */
   linkIndex?: LinkIndex;
@@ -38,8 +41,9 @@ export interface HarnessOptions {
 export function harness(options: HarnessOptions = {}): Harness {
   const clock = new FakeClock();
   const suffix = options.linkIndex ? `-${randomUUID().slice(0, 8)}` : '';
-  const source = new InMemoryAdapter({ adapter: 'memory-a', table: `Videos${suffix}`, clock, idPrefix: 'rec', pageSize: options.pageSize ?? 100 });
-  const dest = new InMemoryAdapter({ adapter: 'memory-b', table: `videos${suffix}`, clock, idPrefix: 'item', pageSize: options.pageSize ?? 100 });
+  const delay = options.responseDelay ? { responseDelay: options.responseDelay } : {};
+  const source = new InMemoryAdapter({ adapter: 'memory-a', table: `Videos${suffix}`, clock, idPrefix: 'rec', pageSize: options.pageSize ?? 100, ...delay });
+  const dest = new InMemoryAdapter({ adapter: 'memory-b', table: `videos${suffix}`, clock, idPrefix: 'item', pageSize: options.pageSize ?? 100, ...delay });
   const memory = options.linkIndex ? null : new InMemoryLinkIndex();
   const linkIndex: LinkIndex = options.linkIndex ?? memory!;
   const throttle: ThrottleSettings = { max_reqs: 1000, interval_sec: 1, batch_size: 10, ...options.throttle };

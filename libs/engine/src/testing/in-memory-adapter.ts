@@ -42,6 +42,11 @@ export interface InMemoryAdapterOptions {
   readonly idPrefix?: string;
   readonly defaultThrottle?: ThrottleSettings;
   readonly rateLimitKey?: string;
+  /**
+   * Awaited before every answer (after a write is applied): tests make requests finish out of
+   * order with it. @defaultValue none
+   */
+  readonly responseDelay?: (operation: InMemoryOperation) => Promise<void>;
 }
 
 interface StoredRecord {
@@ -64,6 +69,7 @@ export class InMemoryAdapter implements SourceAdapter {
   /** Every put in order (seq ascending); superseded entries are skipped when read. */
   private readonly changeLog: StoredRecord[] = [];
   private readonly clock: Clock;
+  private readonly responseDelay: ((operation: InMemoryOperation) => Promise<void>) | undefined;
   private readonly pageSize: number;
   private readonly maxBatch: number;
   private readonly deleteMode: 'soft' | 'hard';
@@ -77,6 +83,7 @@ export class InMemoryAdapter implements SourceAdapter {
   constructor(options: InMemoryAdapterOptions = {}) {
     this.ref = { adapter: options.adapter ?? 'memory', table: options.table ?? 'table' };
     this.clock = options.clock ?? systemClock;
+    this.responseDelay = options.responseDelay;
     this.pageSize = options.pageSize ?? 100;
     this.maxBatch = options.maxBatch ?? 100;
     this.deleteMode = options.deleteMode ?? 'soft';
@@ -164,6 +171,7 @@ export class InMemoryAdapter implements SourceAdapter {
       this.log('pull', page.length, 'ok');
       if (page.length === 0) return;
       from = page[page.length - 1]!.seq;
+      await this.responseDelay?.('pull');
       yield { records: page.map((s) => structuredClone(s.record)), cursor: { value: String(from) } };
       if (page.length < this.pageSize) return;
     }
@@ -185,6 +193,7 @@ export class InMemoryAdapter implements SourceAdapter {
     }
     const results = ops.map((op) => this.apply(op));
     this.log('write', ops.length, 'ok', kind);
+    await this.responseDelay?.('write');
     if (failure?.type === 'lost-response') throw new RetryableError('connection reset before the response arrived');
     return results;
   }
@@ -194,6 +203,7 @@ export class InMemoryAdapter implements SourceAdapter {
     const failure = this.takeFailure('findByField');
     if (failure) this.throwFailure(failure, 'findByField', values.length);
     this.log('findByField', values.length, 'ok');
+    await this.responseDelay?.('findByField');
     const wanted = new Set(values);
     return [...this.store.values()]
       .filter((s) => !s.record.deleted && s.record.fields[field] !== undefined && wanted.has(String(s.record.fields[field])))

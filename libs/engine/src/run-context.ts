@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { abortErrorOf, isFatalRunError } from './fatal-error.js';
+import { isRateLimitedError } from './errors/rate-limited-error.js';
+import type { ThrottleProvider } from './in-process-throttles.js';
+import { InProcessThrottles, rateLimitKeyOf } from './in-process-throttles.js';
+import type { SyncJob } from './job.js';
+import { jobSide } from './job.js';
+import type { LinkIndex, TablePair } from './link-index.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import { meteredThrottle } from './metered-throttle.js';
+import type { Side } from './record.js';
+import { SIDES } from './record.js';
+import type { RetryContext } from './retry.js';
+import { errorText, RunCounters } from './run-counters.js';
+import type { RunTrigger } from './run-summary.js';
+
+export interface CycleProgress {
+  readonly phase: 'pull' | 'plan' | 'push' | 'done';
+  /** Records pulled so far (pull), or writes done so far of `total` (push). */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SyncCycleDeps {
+  readonly linkIndex: LinkIndex;
+  /** @defaultValue the system clock */
+  readonly clock?: Clock;
+  /** @defaultValue a silent logger */
+  readonly logger?: Logger;
+  /** @defaultValue one in-process sliding-window throttle per remote account */
+  readonly throttles?: ThrottleProvider;
+  /** Aborts the run between requests (SIGTERM, lost lease). */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: CycleProgress) => void;
+}
+
+export interface SyncCycleOptions {
+  /** @defaultValue a random UUID */
+  readonly runId?: string;
+  /** @defaultValue 'cli' */
+  readonly trigger?: RunTrigger;
+  /** Plan only: pull and read, write nothing remote or local, return what a real run would do. */
+  readonly dryRun?: boolean;
+}
+
+/** What every stage of one run works with: the job, its stores, its clock, and the run's counters. */
+export interface RunContext {
+  readonly job: SyncJob;
+  readonly runId: string;
+  readonly trigger: RunTrigger;
+  readonly dryRun: boolean;
+  readonly pair: TablePair;
+  readonly linkIndex: LinkIndex;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly startedAt: number;
+  readonly counters: RunCounters;
+  /** Per side: its metered throttle, retry settings and the run's signal. */
+  readonly retry: Record<Side, RetryContext>;
+  progress(phase: CycleProgress['phase'], done: number, total: number): void;
+  /** The side's name in the config, for logs. */
+  sideName(side: Side): string;
+  /** A lost lease or an aborted run ends the run at once: not a side failure, nothing more written. */
+  rethrowFatal(err: unknown): void;
+}
+
+export function openRunContext(job: SyncJob, deps: SyncCycleDeps, options: SyncCycleOptions): RunContext {
+  const clock = deps.clock ?? systemClock;
+  const runId = options.runId ?? randomUUID();
+  const logger = (deps.logger ?? silentLogger).child({ jobId: job.id, runId });
+  const provider = deps.throttles ?? new InProcessThrottles(clock);
+  const sideName = (side: Side) => jobSide(job, side).name;
+  const counters = new RunCounters(logger, sideName);
+  const retry = {} as Record<Side, RetryContext>;
+  for (const side of SIDES) {
+    const js = jobSide(job, side);
+    const throttle = meteredThrottle(provider.throttleFor(js), counters.accountOf(rateLimitKeyOf(js), js), clock);
+    const sideLog = logger.child({ side: js.name });
+    retry[side] = {
+      retries: job.retries, clock, throttle, ...(deps.signal ? { signal: deps.signal } : {}),
+      onRetry: (err, attempt, waitMs) => {
+        counters.retries++;
+        sideLog.warn({ attempt, waitMs, rateLimited: isRateLimitedError(err), err: errorText(err) }, 'remote request failed; retrying');
+      },
+    };
+  }
+  return {
+    job, runId, clock, logger, counters, retry,
+    trigger: options.trigger ?? 'cli',
+    dryRun: options.dryRun === true,
+    pair: { source: job.source.adapter.ref, dest: job.dest.adapter.ref },
+    linkIndex: deps.linkIndex,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    startedAt: clock.now(),
+    progress: (phase, done, total) => deps.onProgress?.({ phase, done, total }),
+    sideName,
+    rethrowFatal: (err) => {
+      if (isFatalRunError(err)) throw err;
+      if (deps.signal?.aborted) throw abortErrorOf(deps.signal);
+    },
+  };
+}
