@@ -72,9 +72,24 @@ function throttleSchema(maxBatch?: number) {
       max_reqs: positiveInt().describe('Requests allowed in any window of `interval_sec`.'),
       interval_sec: z.number().min(1, 'must be at least 1 (second)').describe('Window length in seconds, at least 1 (the fleet\'s shared limiter counts in Redis windows of whole seconds or more).'),
       batch_size: maxBatch === undefined ? batch : batch.max(maxBatch, `must be at most ${maxBatch} (the API's limit)`),
+      margin_ms: z
+        .number()
+        .int('must be a whole number of milliseconds')
+        .min(0, 'must be 0 or more')
+        .max(5000, 'must be at most 5000')
+        .optional()
+        .describe(
+          'Milliseconds added to the window, for network jitter between sending a request and its arrival. Default: 25 (2.4 % of a 1-second window); doubled for an hour after a 429.',
+        ),
+      concurrency: positiveInt()
+        .max(64, 'must be at most 64')
+        .optional()
+        .describe(
+          'Write batches of this side in flight at once; more keep the budget busy when requests are slow. Default: max_reqs, at most 8.',
+        ),
     })
     .describe(
-      "Request budget of this side; all three keys are required when given. Default: the adapter's own API limits.",
+      "Request budget of this side; max_reqs, interval_sec and batch_size are required when given. Default: the adapter's own API limits.",
     );
 }
 

@@ -242,6 +242,15 @@ const CASES: readonly BrokenCase[] = [
     pointsAt: ['50'],
   },
   {
+    name: 'a negative rate-limit margin and a zero concurrency',
+    config: edit('"batch_size": 10', '"batch_size": 10, "margin_ms": -5, "concurrency": 0'),
+    expected: [
+      '11:90 jobs[0].sides.airtable.throttle.margin_ms: must be 0 or more',
+      '11:109 jobs[0].sides.airtable.throttle.concurrency: must be a positive integer',
+    ],
+    pointsAt: ['-5', '0'],
+  },
+  {
     name: 'api_url that is not http(s)',
     config: edit('"adapter": "webflow",', '"adapter": "webflow", "api_url": "ftp://proxy.local",'),
     expected: ['14:44 jobs[0].sides.webflow.api_url: must be an http(s) URL'],

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { BatchRejectedError, ConfigError, PermanentError, RetryableError } from '@syncframe/engine';
 import type {
-  AdapterCallOptions, ChangePage, Cursor, SourceAdapter, SyncRecord, TableRef, ThrottleSettings, WriteOp, WriteResult,
+  AdapterCallOptions, ChangePage, Cursor, RateLimitScope, SourceAdapter, SyncRecord, TableRef, ThrottleSettings, WriteOp, WriteResult,
 } from '@syncframe/engine';
 import { HttpClient, OverlapCursorTracker, contentKey, describeSide, writeBatchKind } from '@syncframe/adapter-kit';
 import type { HttpResponse } from '@syncframe/adapter-kit';
@@ -11,7 +12,7 @@ import { AIRTABLE_HTTP } from './airtable-http.js';
 import { lastModifiedOf, normalizeRecord, toAirtableFields } from './airtable-normalize.js';
 import type { AirtableApiRecord } from './airtable-normalize.js';
 import type { AirtableSideOptions } from './airtable-options.js';
-import { AIRTABLE_DEFAULT_API_URL, AIRTABLE_DEFAULT_THROTTLE, AIRTABLE_MAX_BATCH } from './airtable-options.js';
+import { AIRTABLE_DEFAULT_API_URL, AIRTABLE_DEFAULT_THROTTLE, AIRTABLE_MAX_BATCH, AIRTABLE_TOKEN_LIMIT } from './airtable-options.js';
 
 /** Records per list page: Airtable's maximum. */
 const PAGE_SIZE = 100;
@@ -37,6 +38,7 @@ export class AirtableAdapter implements SourceAdapter {
   readonly ref: TableRef;
   readonly defaultThrottle: ThrottleSettings = AIRTABLE_DEFAULT_THROTTLE;
   readonly rateLimitKey: string;
+  readonly sharedRateLimits: readonly RateLimitScope[];
 
   private readonly http: HttpClient;
   private readonly tablePath: string;
@@ -50,6 +52,8 @@ export class AirtableAdapter implements SourceAdapter {
     }
     this.ref = { adapter: 'airtable', table: options.table };
     this.rateLimitKey = `airtable:${options.creds.baseId}`;
+    const tokenHash = createHash('sha256').update(options.creds.apiKey).digest('hex').slice(0, 16);
+    this.sharedRateLimits = [{ key: `airtable-token:${tokenHash}`, ...AIRTABLE_TOKEN_LIMIT }];
     this.tablePath = `/v0/${encodeURIComponent(options.creds.baseId)}/${encodeURIComponent(options.table)}`;
     this.where = describeSide('airtable', options, `table "${options.table}"`);
     this.http = new HttpClient(AIRTABLE_HTTP, options, { baseUrl: options.api_url ?? AIRTABLE_DEFAULT_API_URL, token: options.creds.apiKey, where: this.where });

@@ -39,6 +39,12 @@ export interface AirtableSideOptions extends AdapterWiringOptions {
 /** Airtable's documented limits: 5 requests per second per base, 10 records per write. */
 export const AIRTABLE_DEFAULT_THROTTLE: ThrottleSettings = Object.freeze({ max_reqs: 5, interval_sec: 1, batch_size: 10 });
 
+/**
+ * Airtable's second limit: 50 requests per second for all traffic of one token, whatever base it
+ * reaches. Every base's side shares it (keyed by a hash of the token, never the token).
+ */
+export const AIRTABLE_TOKEN_LIMIT = Object.freeze({ max_reqs: 50, interval_sec: 1 });
+
 /** Records per write request that Airtable accepts; a bigger batch is a configuration error. */
 export const AIRTABLE_MAX_BATCH = 10;
 

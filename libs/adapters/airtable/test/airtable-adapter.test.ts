@@ -30,6 +30,9 @@ describe('AirtableAdapter: identity and options', () => {
     expect(adapter.defaultThrottle).toEqual({ max_reqs: 5, interval_sec: 1, batch_size: 10 });
     expect(AIRTABLE_DEFAULT_THROTTLE).toEqual(adapter.defaultThrottle);
     expect(adapter.rateLimitKey).toBe(`airtable:${BASE_ID}`);
+    // Airtable's second limit, 50/s per token across bases: keyed by a hash, never the token.
+    expect(adapter.sharedRateLimits).toEqual([{ key: expect.stringMatching(/^airtable-token:[0-9a-f]{16}$/), max_reqs: 50, interval_sec: 1 }]);
+    expect(JSON.stringify(adapter.sharedRateLimits)).not.toContain(TOKEN);
   });
 
   it('refuses incomplete options with a ConfigError', () => {
