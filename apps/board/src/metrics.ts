@@ -91,7 +91,44 @@ export class BoardMetrics {
       labelNames: ['job'] as const,
       registers: [registry],
     });
+    const accountRequests = new Counter({
+      name: 'syncframe_account_requests_total',
+      help: 'Requests recorded runs sent to each rate-limited account (every attempt), by account key (a base id or a token hash, never a credential).',
+      labelNames: ['account'] as const,
+      registers: [registry],
+    });
+    const account429 = new Counter({
+      name: 'syncframe_account_429_total',
+      help: '429 answers recorded runs received from each account.',
+      labelNames: ['account'] as const,
+      registers: [registry],
+    });
+    const accountWait = new Counter({
+      name: 'syncframe_account_throttle_wait_milliseconds_total',
+      help: 'Time recorded runs waited for their turn at each account, in milliseconds.',
+      labelNames: ['account'] as const,
+      registers: [registry],
+    });
+    const accountShare = new Gauge({
+      name: 'syncframe_account_share_of_ceiling',
+      help: "The request rate the job's latest recorded run achieved at each account, as a share of the account's limit (1 = at the ceiling).",
+      labelNames: ['job', 'account'] as const,
+      registers: [registry],
+    });
+    // Runs are counted newest first: the gauge keeps the newest run's share per job and account.
+    const shareSetAt = new Map<string, number>();
     const count = (run: RunSummary) => {
+      for (const a of run.accounts ?? []) {
+        accountRequests.inc({ account: a.account }, a.requests);
+        account429.inc({ account: a.account }, a.rateLimited);
+        accountWait.inc({ account: a.account }, a.throttleWaitMs);
+        const key = `${run.jobId}\u0000${a.account}`;
+        const started = Date.parse(run.startedAt);
+        if (a.requests > 0 && started >= (shareSetAt.get(key) ?? Number.NEGATIVE_INFINITY)) {
+          shareSetAt.set(key, started);
+          accountShare.set({ job: run.jobId, account: a.account }, a.shareOfCeiling);
+        }
+      }
       const job = run.jobId;
       runs.inc({ job, status: run.status });
       duration.observe({ job }, run.durationMs / 1000);

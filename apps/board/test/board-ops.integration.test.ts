@@ -30,7 +30,12 @@ describe('/metrics', () => {
     const counts = (created: number, updated: number, deleted: number) => ({ ...emptySideCounts(), created, updated, deleted });
     await h.insertRun(JOBS.memory, { durationMs: 2000, counts: { source: counts(1, 2, 0), dest: counts(5, 0, 1) }, throttleWaitMs: 250, rateLimited: 2 });
     await h.insertRun(JOBS.memory, { durationMs: 40_000, status: 'failed', counts: { source: counts(0, 0, 0), dest: counts(3, 0, 0) }, throttleWaitMs: 50, rateLimited: 1 });
-    await h.insertRun(JOBS.remote, { durationMs: 500 });
+    const usage = (requests: number, rateLimited: number, throttleWaitMs: number, shareOfCeiling: number) => ({
+      account: 'airtable:appMetrics', sides: ['airtable'], limit: { max_reqs: 5, interval_sec: 1 },
+      requests, rateLimited, throttleWaitMs, activeMs: 10_000, shareOfCeiling,
+    });
+    await h.insertRun(JOBS.remote, { durationMs: 500, accounts: [usage(51, 0, 9000, 0.97)] });
+    await h.insertRun(JOBS.remote, { durationMs: 500, startedAt: new Date(Date.now() + 5).toISOString(), accounts: [usage(10, 2, 1000, 0.4)] });
     await h.queues.runs.add('run', { jobId: JOBS.memory, trigger: 'api', requestedAt: new Date().toISOString() });
     await h.queues.runs.add('run', { jobId: JOBS.remote, trigger: 'api', requestedAt: new Date().toISOString() }, { delay: 60_000 });
 
@@ -46,7 +51,12 @@ describe('/metrics', () => {
 
     expect(sample(m, `syncframe_runs_total{job="${JOBS.memory}",status="success"}`)).toBe(1);
     expect(sample(m, `syncframe_runs_total{job="${JOBS.memory}",status="failed"}`)).toBe(1);
-    expect(sample(m, `syncframe_runs_total{job="${JOBS.remote}",status="success"}`)).toBe(1);
+    expect(sample(m, `syncframe_runs_total{job="${JOBS.remote}",status="success"}`)).toBe(2);
+    // Per rate-limited account: requests, 429s and waits add up; the share is the latest run's.
+    expect(sample(m, 'syncframe_account_requests_total{account="airtable:appMetrics"}')).toBe(61);
+    expect(sample(m, 'syncframe_account_429_total{account="airtable:appMetrics"}')).toBe(2);
+    expect(sample(m, 'syncframe_account_throttle_wait_milliseconds_total{account="airtable:appMetrics"}')).toBe(10_000);
+    expect(sample(m, `syncframe_account_share_of_ceiling{job="${JOBS.remote}",account="airtable:appMetrics"}`)).toBe(0.4);
     expect(sample(m, `syncframe_run_duration_seconds_count{job="${JOBS.memory}"}`)).toBe(2);
     expect(sample(m, `syncframe_run_duration_seconds_sum{job="${JOBS.memory}"}`)).toBe(42);
     expect(sample(m, `syncframe_run_duration_seconds_bucket{le="5",job="${JOBS.memory}"}`)).toBe(1);
