@@ -31,7 +31,7 @@ Commands:
 
 Options:
   --config FILE   the JSONC config (default: $SYNCFRAME_CONFIG)
-  --json          machine-readable output (validate, jobs list, conflicts list, sync --dry-run)
+  --json          machine-readable output (validate, jobs list, conflicts list, sync)
   -h, --help      this help
 
 Environment: SYNCFRAME_CONFIG, REDIS_URL (default redis://127.0.0.1:6379), LOG_LEVEL, and the

@@ -114,22 +114,36 @@ describe('syncframe CLI', () => {
   });
 
   it('sync runs one cycle in-process: exit 0 and the run summary', async () => {
-    const res = await cli('sync', '--job', 'videos', '--config', configPath);
+    const res = await cli('sync', '--job', 'videos', '--config', configPath, '--json');
     expect(res.code).toBe(0);
     const summary = JSON.parse(res.out);
     expect(summary).toMatchObject({ jobId: 'videos', status: 'success', counts: { dest: { created: 2 }, source: { created: 1 } } });
     expect(webflow.items('videos')).toHaveLength(3);
     expect(res.out + res.err).not.toContain(AT_TOKEN);
+    // Every request counted per account, none of them a 429.
+    const accounts = summary.accounts as { account: string; requests: number; rateLimited: number }[];
+    expect(accounts.map((a) => a.account).sort()).toEqual([expect.stringMatching(/^airtable:app/), expect.stringMatching(/^webflow:/)]);
+    expect(accounts.every((a) => a.requests > 0 && a.rateLimited === 0)).toBe(true);
+    expect(JSON.stringify(accounts)).not.toContain(AT_TOKEN);
+  });
+
+  it('sync prints words and a table of each account for a person', async () => {
+    const res = await cli('sync', '--job', 'videos', '--config', configPath);
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/^run \S+: success in \d+\.\d s$/m);
+    expect(res.out).toMatch(/^ {2}source \(airtable\): pulled \d+, created \d+/m);
+    expect(res.out).toMatch(/^account\s+sides\s+limit\s+requests\s+429s\s+waited\s+share of ceiling$/m);
+    expect(res.out).toMatch(/^airtable:app\S*\s+airtable\s+5\/1s\s+\d+\s+0\s/m);
   });
 
   it('sync exits 3 on a partial run and 1 on a failed one', async () => {
     airtable.insert('Videos', { Name: 'Dup', Slug: 'three' }); // webflow already has slug "three", linked elsewhere
     airtable.insert('Videos', { Name: 'Fine', Slug: 'fine' });
-    const partial = await cli('sync', '--job', 'videos', '--config', configPath);
+    const partial = await cli('sync', '--job', 'videos', '--config', configPath, '--json');
     expect(partial.code).toBe(3);
     expect(JSON.parse(partial.out).errors[0].reason).toMatch(/match key "three" is already linked/);
     webflow.fail({ status: 500, times: 5 });
-    const failed = await cli('sync', '--job', 'videos', '--config', configPath);
+    const failed = await cli('sync', '--job', 'videos', '--config', configPath, '--json');
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.out).status).toBe('failed');
   });

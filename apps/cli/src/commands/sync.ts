@@ -3,10 +3,11 @@ import { runSyncCycle } from '@syncframe/engine';
 import { buildSyncJob } from '@syncframe/fleet';
 import type { CliContext } from '../cli-context.js';
 import { EXIT, requireJob } from '../cli-context.js';
+import { formatRunSummary } from '../run-summary-text.js';
 
 /**
- * `syncframe sync --job ID [--dry-run]`: one cycle in this process, no Redis. Prints the run
- * summary (or, dry, the plan per record). Exit 0 success, 3 partial, 1 failed.
+ * `syncframe sync --job ID [--dry-run] [--json]`: one cycle in this process, no Redis. Prints the
+ * run summary (or, dry, the plan per record): words and a table of each account's budget, or JSON. Exit 0 success, 3 partial, 1 failed.
  */
 export async function syncCommand(ctx: CliContext): Promise<number> {
   const job = await requireJob(ctx);
@@ -24,8 +25,10 @@ export async function syncCommand(ctx: CliContext): Promise<number> {
   if (dryRun) {
     if (ctx.args.values.json) ctx.out(JSON.stringify(result.plan, null, 2));
     else printPlan(ctx, result.plan);
-  } else {
+  } else if (ctx.args.values.json) {
     ctx.out(JSON.stringify(result.summary, null, 2));
+  } else {
+    for (const line of formatRunSummary(result.summary!, { source: job.source.name, dest: job.dest.name })) ctx.out(line);
   }
   return result.status === 'success' ? EXIT.ok : result.status === 'partial' ? EXIT.partial : EXIT.failed;
 }
