@@ -1,6 +1,7 @@
 /** The fake itself, spoken to with raw HTTP: it must behave as saas-apis.md's emulator checklist says. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { rawApi } from '@syncframe/adapter-kit/testing';
+import { request } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { manualClock, rawApi } from '@syncframe/adapter-kit/testing';
 import type { AirtableFake } from '../src/testing/index.js';
 import { startAirtableFake } from '../src/testing/index.js';
 import { BASE_ID, TABLES, TOKEN } from './airtable-fixtures.js';
@@ -10,6 +11,30 @@ afterEach(() => fake.close());
 
 const api = rawApi(() => fake.url, TOKEN);
 const T = `/v0/${BASE_ID}/Items`;
+const BASE_2 = 'appSECONDbase0002';
+const TOKEN_2 = 'patFAKE.second-token-value-9876543210';
+
+/** Sends a request's headers and half its body now, the rest only when `finish` is called. */
+function slowRequest(path: string, body: unknown) {
+  const text = JSON.stringify(body);
+  const req = request(`${fake.url}${path}`, {
+    method: 'POST',
+    agent: false,
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) },
+  });
+  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  const half = Math.floor(text.length / 2);
+  req.write(text.slice(0, half));
+  return { response, finish: () => req.end(text.slice(half)) };
+}
 
 describe('Airtable fake', () => {
   it('requires a Bearer token (401 AUTHENTICATION_REQUIRED)', async () => {
@@ -110,5 +135,134 @@ describe('Airtable fake', () => {
     const again = await api('GET', `${T}?pageSize=2`);
     fake.expireIterators();
     expect(await api('GET', `${T}?pageSize=2&offset=${encodeURIComponent(again.body.offset)}`)).toMatchObject({ status: 422, body: { error: { type: 'LIST_RECORDS_ITERATOR_NOT_AVAILABLE' } } });
+  });
+
+  describe('rate limits counted at arrival', () => {
+    it('windows are closed: with 1 per second, requests 1000 ms apart collide, 1001 ms apart do not; 429s are not counted', async () => {
+      const clock = manualClock();
+      const t0 = clock.t;
+      fake = await startAirtableFake({ tokens: [TOKEN], bases: TABLES, clock, rateLimit: { perSecond: 1, penaltyMs: 0 } });
+      const at = async (offset: number) => {
+        clock.set(t0 + offset);
+        return (await api('GET', T)).status;
+      };
+      expect(await at(0)).toBe(200);
+      expect(await at(1000)).toBe(429); // [0, 1000] holds the request at 0
+      expect(await at(1001)).toBe(200); // the 429 at 1000 did not count, and 0 < 1001 - 1000
+      expect(await at(2001)).toBe(429);
+      expect(await at(2002)).toBe(200);
+      expect(fake.rateLimited).toBe(2);
+      expect(fake.peakInWindow(1000, `base:${BASE_ID}`)).toBe(1);
+      expect(fake.arrivals.map((a) => [a.at - t0, a.admitted, a.status])).toEqual([
+        [0, true, 200], [1000, false, 429], [1001, true, 200], [2001, false, 429], [2002, true, 200],
+      ]);
+    });
+
+    it('a 429 locks the base out for penaltyMs, even once its window is empty', async () => {
+      const clock = manualClock();
+      const t0 = clock.t;
+      fake = await startAirtableFake({ tokens: [TOKEN], bases: TABLES, clock, rateLimit: { perSecond: 2, penaltyMs: 30_000 } });
+      const at = async (offset: number) => {
+        clock.set(t0 + offset);
+        return (await api('GET', T)).status;
+      };
+      expect([await at(0), await at(0), await at(0)]).toEqual([200, 200, 429]);
+      expect(await at(5_000)).toBe(429);
+      expect(await at(29_999)).toBe(429);
+      expect(await at(30_000)).toBe(200);
+    });
+
+    it('counts a request when its headers arrive, though its body arrives later', async () => {
+      const clock = manualClock();
+      const t0 = clock.t;
+      fake = await startAirtableFake({ tokens: [TOKEN], bases: TABLES, clock, rateLimit: { perSecond: 2, penaltyMs: 30_000 } });
+      const slow = slowRequest(T, { records: [{ fields: { Key: 'slow' } }] });
+      await vi.waitFor(() => expect(fake.arrivals).toHaveLength(1), { timeout: 5_000 });
+      expect((await api('GET', T)).status).toBe(200);
+      expect((await api('GET', T)).status).toBe(429); // the slow request already holds a place in the window
+      clock.set(t0 + 5_000); // the base is locked out now, but the slow request was admitted at its arrival
+      slow.finish();
+      expect((await slow.response).status).toBe(200);
+      expect(fake.records('Items').map((r) => r.fields.Key)).toEqual(['slow']);
+      expect(fake.requests.find((r) => r.method === 'POST')).toMatchObject({ at: t0, status: 200, recordCount: 1 });
+    });
+
+    it('every request that reaches the limiter counts, whatever its answer; faults are decided after the limit', async () => {
+      const clock = manualClock();
+      const t0 = clock.t;
+      fake = await startAirtableFake({ tokens: [TOKEN], bases: TABLES, clock, rateLimit: { perSecond: 4, penaltyMs: 0 } });
+      fake.fail({ status: 503 });
+      expect((await api('GET', T)).status).toBe(503);
+      expect((await api('GET', `/v0/${BASE_ID}/NoSuchTable`)).status).toBe(404);
+      expect((await api('POST', T, { records: Array.from({ length: 11 }, () => ({ fields: { Key: 'x' } })) })).status).toBe(422);
+      expect((await api('GET', `${T}/recNOPE0000000000`)).status).toBe(404);
+      fake.fail({ status: 500 });
+      expect((await api('GET', T)).status).toBe(429); // the 5th: refused before the fault applies
+      clock.set(t0 + 1001);
+      expect((await api('GET', T)).status).toBe(500); // the fault was still queued
+      expect(fake.peakInWindow(1000, `base:${BASE_ID}`)).toBe(4);
+      expect(fake.rateLimited).toBe(1);
+    });
+
+    it('limits a token across all bases (tokenPerSecond) and locks out that token only', async () => {
+      const clock = manualClock();
+      const t0 = clock.t;
+      fake = await startAirtableFake({
+        tokens: [TOKEN, TOKEN_2], bases: { ...TABLES, [BASE_2]: TABLES[BASE_ID]! }, clock,
+        rateLimit: { perSecond: 5, penaltyMs: 1_000, tokenPerSecond: 3 },
+      });
+      const get = async (offset: number, base: string, token = TOKEN) => {
+        clock.set(t0 + offset);
+        return (await api('GET', `/v0/${base}/Items`, undefined, token)).status;
+      };
+      expect([await get(0, BASE_ID), await get(0, BASE_ID), await get(0, BASE_2)]).toEqual([200, 200, 200]);
+      expect(await get(0, BASE_2)).toBe(429); // base 2 has had 1 of 5: it is the token's limit
+      expect(await get(0, BASE_ID)).toBe(429); // the token is locked out on every base
+      expect(await get(0, BASE_ID, TOKEN_2)).toBe(200); // the base itself is not locked
+      expect(await get(999, BASE_2)).toBe(429); // still locked
+      expect(await get(1_000, BASE_2)).toBe(429); // lockout over, but [0, 1000] still holds the token's 3
+      expect(await get(2_000, BASE_2)).toBe(200);
+      expect(fake.tokenScope(TOKEN)).toBe('token:0');
+      expect(fake.peakInWindow(1000, 'token:0')).toBe(3);
+      expect(fake.peakInWindow(1000, 'token:1')).toBe(1);
+      expect(fake.peakInWindow(1000, `base:${BASE_ID}`)).toBe(3);
+      expect(fake.peakInWindow(1000, `base:${BASE_2}`)).toBe(1);
+      expect(fake.rateLimited).toBe(4);
+      expect(JSON.stringify(fake.arrivals)).not.toContain(TOKEN.slice(0, 12));
+    });
+
+    it('the token limit defaults to 50 a second', async () => {
+      const clock = manualClock();
+      const bases = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`appBASE${String(i).padStart(10, '0')}`, TABLES[BASE_ID]!]));
+      fake = await startAirtableFake({ tokens: [TOKEN], bases, clock });
+      const statuses: number[] = [];
+      for (const base of Object.keys(bases)) {
+        for (let i = 0; i < 5; i++) statuses.push((await api('GET', `/v0/${base}/Items`)).status);
+      }
+      expect(statuses.slice(0, 50).every((s) => s === 200)).toBe(true);
+      expect(statuses.slice(50)).toEqual([429, 429, 429, 429, 429]);
+    });
+
+    it('rateLimit false: no 429s, but the reports still count', async () => {
+      fake = await startAirtableFake({ tokens: [TOKEN], bases: TABLES, clock: manualClock(), rateLimit: false });
+      for (let i = 0; i < 7; i++) expect((await api('GET', T)).status).toBe(200);
+      expect(fake.peakInWindow(1000, `base:${BASE_ID}`)).toBe(7);
+      expect(fake.rateLimited).toBe(0);
+    });
+  });
+
+  it('waits the latency before answering; a write whose response is lost after it still landed', async () => {
+    fake = await startAirtableFake({ tokens: [TOKEN], bases: TABLES, rateLimit: false, latency: { minMs: 120, maxMs: 160 } });
+    let started = performance.now();
+    expect((await api('GET', T)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(110); // generous lower bound only
+    fake.loseNextWriteResponse();
+    started = performance.now();
+    expect(await api('POST', T, { records: [{ fields: { Key: 'lost' } }] }).then(() => 'answered', () => 'lost')).toBe('lost');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+    expect(fake.records('Items').map((r) => r.fields.Key)).toEqual(['lost']);
+    fake.setLatency(undefined);
+    fake.fail({ status: 503 });
+    expect((await api('GET', T)).status).toBe(503);
   });
 });

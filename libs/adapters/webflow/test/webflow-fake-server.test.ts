@@ -1,6 +1,8 @@
 /** The fake itself, spoken to with raw HTTP: it must behave as saas-apis.md's emulator checklist says. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { rawApi } from '@syncframe/adapter-kit/testing';
+import { request } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { manualClock, rawApi } from '@syncframe/adapter-kit/testing';
 import type { WebflowFake } from '../src/testing/index.js';
 import { startWebflowFake } from '../src/testing/index.js';
 import { SITES, SITE_ID, TOKEN } from './webflow-fixtures.js';
@@ -9,6 +11,28 @@ let fake: WebflowFake;
 afterEach(() => fake.close());
 
 const api = rawApi(() => fake.url, TOKEN);
+const COLLECTIONS = `/v2/sites/${SITE_ID}/collections`;
+
+/** Sends a request's headers and half its body now, the rest only when `finish` is called. */
+function slowRequest(path: string, body: unknown) {
+  const text = JSON.stringify(body);
+  const req = request(`${fake.url}${path}`, {
+    method: 'POST',
+    agent: false,
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) },
+  });
+  const response = new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  const half = Math.floor(text.length / 2);
+  req.write(text.slice(0, half));
+  return { response, finish: () => req.end(text.slice(half)) };
+}
 
 describe('Webflow fake', () => {
   it('requires a token, lists collections per site, and serves the schema', async () => {
@@ -95,5 +119,88 @@ describe('Webflow fake', () => {
     const limited = await api('GET', `/v2/sites/${SITE_ID}/collections`);
     expect(limited).toMatchObject({ status: 429, body: { code: 'too_many_requests', message: 'Too Many Requests', externalReference: null, details: [] } });
     expect(limited.headers.get('retry-after')).toBe('60');
+  });
+
+  describe('per-token budget counted at arrival', () => {
+    it('the window is closed: 1000 ms apart collide, 1001 ms apart do not; 429s are not counted', async () => {
+      const clock = manualClock();
+      const t0 = clock.t;
+      fake = await startWebflowFake({ tokens: [TOKEN], sites: SITES, clock, rateLimit: { perMinute: 1, windowMs: 1000, retryAfterSec: 7 } });
+      const at = async (offset: number) => {
+        clock.set(t0 + offset);
+        return api('GET', COLLECTIONS);
+      };
+      const first = await at(0);
+      expect([first.status, first.headers.get('x-ratelimit-remaining')]).toEqual([200, '0']);
+      const limited = await at(1000);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('7');
+      expect(limited.headers.get('x-ratelimit-limit')).toBe('1');
+      expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect((await at(1001)).status).toBe(200); // the 429 at 1000 did not count
+      expect((await at(2001)).status).toBe(429);
+      expect(fake.rateLimited).toBe(2);
+      expect(fake.peakInWindow(1000, fake.tokenScope(TOKEN))).toBe(1);
+    });
+
+    it('computes X-RateLimit-Remaining when the headers arrive, though the body arrives later', async () => {
+      const clock = manualClock();
+      fake = await startWebflowFake({ tokens: [TOKEN], sites: SITES, clock, rateLimit: { perMinute: 3 } });
+      const slow = slowRequest(`/v2/collections/${fake.collectionId('posts')}/items`, { items: [{ fieldData: { name: 'Slow', slug: 'slow' } }] });
+      await vi.waitFor(() => expect(fake.arrivals).toHaveLength(1), { timeout: 5_000 });
+      expect((await api('GET', COLLECTIONS)).headers.get('x-ratelimit-remaining')).toBe('1');
+      expect((await api('GET', COLLECTIONS)).headers.get('x-ratelimit-remaining')).toBe('0');
+      expect((await api('GET', COLLECTIONS)).status).toBe(429);
+      slow.finish();
+      const res = await slow.response;
+      expect(res.status).toBe(200);
+      expect(res.headers['x-ratelimit-remaining']).toBe('2'); // as it was when it arrived, first
+      expect(fake.items('posts').map((i) => i.fieldData.slug)).toEqual(['slow']);
+    });
+
+    it('counts faults and errors; a fault is decided after the budget', async () => {
+      fake = await startWebflowFake({ tokens: [TOKEN], sites: SITES, clock: manualClock(), rateLimit: { perMinute: 2 } });
+      fake.fail({ status: 500 });
+      const failed = await api('GET', COLLECTIONS);
+      expect([failed.status, failed.headers.get('x-ratelimit-remaining')]).toEqual([500, '1']);
+      expect((await api('GET', '/v2/collections/0123456789abcdef01234567/items/nope')).status).toBe(404);
+      fake.fail({ status: 500 });
+      expect((await api('GET', COLLECTIONS)).status).toBe(429);
+      fake.setRateLimit(false);
+      expect((await api('GET', COLLECTIONS)).status).toBe(500); // the fault was still queued
+    });
+
+    it('addForeignUsage: another client of the token uses the budget: remaining drops, then 429', async () => {
+      fake = await startWebflowFake({ tokens: [TOKEN], sites: SITES, clock: manualClock(), rateLimit: { perMinute: 5 } });
+      expect((await api('GET', COLLECTIONS)).headers.get('x-ratelimit-remaining')).toBe('4');
+      expect(fake.addForeignUsage(TOKEN, 3)).toBe(3);
+      expect((await api('GET', COLLECTIONS)).headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(fake.addForeignUsage(TOKEN, 2)).toBe(0); // over the budget: refused, not counted
+      const limited = await api('GET', COLLECTIONS);
+      expect(limited.status).toBe(429);
+      expect(fake.requests).toHaveLength(3);
+      expect(fake.arrivals.filter((a) => a.foreign)).toHaveLength(3);
+      expect(fake.peakInWindow(60_000, 'token:0')).toBe(2);
+      expect(fake.peakInWindow(60_000, 'token:0', { includeForeign: true })).toBe(5);
+      expect(() => fake.addForeignUsage('someone-else', 1)).toThrow(/not one of the fake's tokens/);
+    });
+
+    it('rateLimit false: no 429, the headers and the reports still count', async () => {
+      fake = await startWebflowFake({ tokens: [TOKEN], sites: SITES, clock: manualClock(), rateLimit: false });
+      for (let i = 0; i < 61; i++) expect((await api('GET', COLLECTIONS)).status).toBe(200);
+      expect((await api('GET', COLLECTIONS)).headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(fake.peakInWindow(60_000, 'token:0')).toBe(62);
+      expect(fake.rateLimited).toBe(0);
+    });
+  });
+
+  it('waits the latency before answering (real time), then keeps answering at once when it is removed', async () => {
+    fake = await startWebflowFake({ tokens: [TOKEN], sites: SITES, rateLimit: false });
+    fake.setLatency({ minMs: 120, maxMs: 160 });
+    const started = performance.now();
+    expect((await api('GET', COLLECTIONS)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(110); // generous lower bound only
+    fake.setLatency(undefined);
+    expect((await api('GET', COLLECTIONS)).status).toBe(200);
   });
 });

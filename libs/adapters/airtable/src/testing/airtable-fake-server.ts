@@ -1,5 +1,7 @@
-import { startFakeHttpServer } from '@syncframe/adapter-kit/testing';
-import type { FakeExchange, FakeFault, FakeHttpRequest, FakeHttpServer } from '@syncframe/adapter-kit/testing';
+import { FakeRateWindows, startFakeHttpServer, tokenScope } from '@syncframe/adapter-kit/testing';
+import type {
+  FakeArrivalInfo, FakeArrivalVerdict, FakeExchange, FakeFault, FakeHttpRequest, FakeHttpServer, FakeLatency,
+} from '@syncframe/adapter-kit/testing';
 import { FakeApiError, FakeBase } from './airtable-fake-store.js';
 import type { AirtableFakeApiRecord, AirtableFakeBaseSpec, ListParams, WriteInput } from './airtable-fake-store.js';
 
@@ -11,13 +13,37 @@ export interface AirtableFakeOptions {
   /** Bases by id (`app…`), each with its tables and field schemas. */
   readonly bases: Readonly<Record<string, AirtableFakeBaseSpec>>;
   /**
-   * Per-base limit: more than `perSecond` requests in any 1-s window → 429 and a lockout of
-   * `penaltyMs` during which every request to the base gets 429. `false` disables it.
-   * @defaultValue { perSecond: 5, penaltyMs: 30000 } (Airtable's documented numbers)
+   * Airtable's two limits, counted when a request's headers arrive, in closed 1-s windows (a
+   * request counts against every admitted one at `t >= at - 1000`), whatever the request is
+   * answered afterwards (404, 422, injected faults); 429s are not counted. No X-RateLimit headers,
+   * no Retry-After. `false` disables both (the reports still count).
+   * @defaultValue { perSecond: 5, penaltyMs: 30000, tokenPerSecond: 50 } (Airtable's documented numbers)
    */
-  readonly rateLimit?: { readonly perSecond: number; readonly penaltyMs: number } | false;
-  /** Time source for record times, the Date header and the limiter. @defaultValue Date.now */
+  readonly rateLimit?: AirtableFakeRateLimit | false;
+  /** Time source for record times, arrival times, the Date header and the limiter. @defaultValue Date.now */
   readonly clock?: { now(): number };
+  /**
+   * Delay before each response, uniform in [minMs, maxMs] per request (real time, not `clock`);
+   * a write is applied before it. Changeable with `setLatency`. @defaultValue undefined (none)
+   */
+  readonly latency?: FakeLatency;
+}
+
+/** The fake's limits (see {@link AirtableFakeOptions.rateLimit}). */
+export interface AirtableFakeRateLimit {
+  /**
+   * Per base: a request arriving when `perSecond` admitted requests to its base arrived in the
+   * last 1000 ms (inclusive) → 429, and the base is locked out for `penaltyMs` (every request to
+   * it gets 429).
+   */
+  readonly perSecond: number;
+  /** The lockout after a 429 of either limit, of the base or of the token. */
+  readonly penaltyMs: number;
+  /**
+   * Per token, across all bases: the same rule with this many requests per 1000 ms; exceeding it
+   * locks out the token (on every base) for `penaltyMs`. @defaultValue 50
+   */
+  readonly tokenPerSecond?: number;
 }
 
 /** One request the fake received, as it answered it. */
@@ -44,21 +70,27 @@ export interface AirtableFake extends FakeHttpServer<AirtableFakeRequest> {
   fieldId(table: string, field: string, base?: string): string;
   /** Every open list iterator answers LIST_RECORDS_ITERATOR_NOT_AVAILABLE. */
   expireIterators(): void;
-  /** Replaces the rate limit (tests switch it on for one case). */
-  setRateLimit(limit: { perSecond: number; penaltyMs: number } | false): void;
+  /** Replaces the rate limits and forgets their windows and lockouts (tests switch it on for one case). */
+  setRateLimit(limit: AirtableFakeRateLimit | false): void;
+  /**
+   * The reports' scope of a token: `token:<index in options.tokens>`, never the token (a base's
+   * scope is `base:<baseId>`).
+   */
+  tokenScope(token: string): string;
 }
 
 /**
  * Starts a local Airtable Web API (v0) emulator on 127.0.0.1, faithful to the "Emulator checklist"
  * of shared/reference/saas-apis.md: routes, ids, snapshot offset paging, empty values dropped,
- * batch limits and atomicity, validation errors, computed fields, formulas, the per-base limit
- * with its lockout and no X-RateLimit headers, attachments copied to new URLs. The HTTP plumbing
- * (auth, request log, faults) is `startFakeHttpServer` of `@syncframe/adapter-kit/testing`.
+ * batch limits and atomicity, validation errors, computed fields, formulas, the per-base and
+ * per-token limits counted at arrival with their lockouts and no X-RateLimit headers, attachments
+ * copied to new URLs. The HTTP plumbing (auth, request log, arrival hook and reports, latency,
+ * faults) is `startFakeHttpServer` of `@syncframe/adapter-kit/testing`.
  */
 export async function startAirtableFake(options: AirtableFakeOptions): Promise<AirtableFake> {
   const clock = options.clock ?? { now: () => Date.now() };
-  let rateLimit = options.rateLimit === undefined ? { perSecond: 5, penaltyMs: 30_000 } : options.rateLimit;
-  const windows = new Map<string, { sent: number[]; lockedUntil: number }>();
+  let rateLimit: AirtableFakeRateLimit | false = options.rateLimit === undefined ? { perSecond: 5, penaltyMs: 30_000 } : options.rateLimit;
+  const windows = new FakeRateWindows();
   let url = '';
   const bases = new Map<string, FakeBase>();
   for (const [id, spec] of Object.entries(options.bases)) {
@@ -72,8 +104,34 @@ export async function startAirtableFake(options: AirtableFakeOptions): Promise<A
     return base;
   };
 
+  /** The limiter, at arrival: the base's and the token's closed 1-s windows, and their lockouts. */
+  function onArrival({ at, url: parsed, token }: FakeArrivalInfo): FakeArrivalVerdict {
+    const segments = parsed.pathname.split('/').filter(Boolean);
+    let baseId: string | undefined;
+    try {
+      baseId = segments[0] === 'v0' && segments[1] !== undefined ? decodeURIComponent(segments[1]) : undefined;
+    } catch {
+      baseId = undefined;
+    }
+    const scopes = [...(baseId !== undefined && bases.has(baseId) ? [`base:${baseId}`] : []), tokenScope(options.tokens, token)];
+    if (!rateLimit) return { scopes };
+    const limit = rateLimit;
+    let refused = false;
+    for (const scope of scopes) {
+      const perSecond = scope.startsWith('base:') ? limit.perSecond : (limit.tokenPerSecond ?? 50);
+      if (windows.locked(scope, at)) refused = true;
+      else if (windows.count(scope, at, 1000) >= perSecond) {
+        windows.lock(scope, at + limit.penaltyMs);
+        refused = true;
+      }
+    }
+    if (refused) return { scopes, reject: { status: 429, body: RATE_LIMITED_BODY } };
+    for (const scope of scopes) windows.add(scope, at);
+    return { scopes };
+  }
+
   function handle(ex: FakeExchange): void {
-    const { at, method, body, url: parsed } = ex;
+    const { method, body, url: parsed } = ex;
     const reply = ex.reply;
     const finishWrite = ex.replyToWrite;
     if (ex.replyWithFault()) return;
@@ -83,17 +141,6 @@ export async function startAirtableFake(options: AirtableFakeOptions): Promise<A
     if (ex.rawUrl.length >= 16_000) return reply(414, { error: { type: 'URL_TOO_LONG', message: 'URL is too long: use POST listRecords' } });
     const base = bases.get(baseId);
     if (!base) return reply(403, { error: { type: 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND', message: 'Invalid permissions, or the requested model was not found.' } });
-    // Per-base limit; Airtable sends no X-RateLimit headers and no Retry-After.
-    if (rateLimit) {
-      const w = windows.get(baseId) ?? { sent: [], lockedUntil: 0 };
-      windows.set(baseId, w);
-      while (w.sent.length > 0 && w.sent[0]! <= at - 1000) w.sent.shift();
-      if (at < w.lockedUntil || w.sent.length >= rateLimit.perSecond) {
-        if (at >= w.lockedUntil) w.lockedUntil = at + rateLimit.penaltyMs;
-        return reply(429, { errors: [{ error: 'RATE_LIMIT_REACHED', message: 'Rate limit exceeded. Please try again later' }] });
-      }
-      w.sent.push(at);
-    }
 
     const table = base.table(segments[2]!);
     const third = segments[3];
@@ -161,6 +208,8 @@ export async function startAirtableFake(options: AirtableFakeOptions): Promise<A
     clock,
     tokens: options.tokens,
     countField: 'recordCount',
+    ...(options.latency !== undefined ? { latency: options.latency } : {}),
+    onArrival,
     files: { prefix: '/attachments/', text: 'fake attachment' },
     unauthorizedBody: { error: { type: 'AUTHENTICATION_REQUIRED', message: 'Authentication required' } },
     invalidJsonBody: { error: { type: 'INVALID_REQUEST_BODY', message: 'Could not parse the request body as JSON' } },
@@ -171,8 +220,7 @@ export async function startAirtableFake(options: AirtableFakeOptions): Promise<A
   });
   url = server.url;
 
-  return {
-    ...server,
+  const data: Omit<AirtableFake, keyof FakeHttpServer<AirtableFakeRequest>> = {
     records: (table, baseId) => {
       const base = baseOf(baseId);
       const t = base.table(table);
@@ -212,8 +260,13 @@ export async function startAirtableFake(options: AirtableFakeOptions): Promise<A
       rateLimit = limit;
       windows.clear();
     },
+    tokenScope: (token) => tokenScope(options.tokens, token),
   };
+  // Assigned onto the server, not spread into a copy: its `rateLimited` is a live getter.
+  return Object.assign(server, data);
 }
+
+const RATE_LIMITED_BODY = { errors: [{ error: 'RATE_LIMIT_REACHED', message: 'Rate limit exceeded. Please try again later' }] };
 
 function checkBatch(n: number, verb: string): void {
   if (n > 10) throw new FakeApiError(422, 'INVALID_RECORDS', `A maximum of 10 records can be ${verb} per request but you have provided ${n}.`);
@@ -221,7 +274,7 @@ function checkBatch(n: number, verb: string): void {
 }
 
 function defaultFaultBody(status: number): unknown {
-  if (status === 429) return { errors: [{ error: 'RATE_LIMIT_REACHED', message: 'Rate limit exceeded. Please try again later' }] };
+  if (status === 429) return RATE_LIMITED_BODY;
   if (status === 503) return { error: { type: 'RETRIABLE_ERROR', message: 'Service temporarily unavailable' } };
   if (status >= 500) return { error: { type: 'SERVER_ERROR', message: 'Server error' } };
   if (status === 401) return { error: { type: 'AUTHENTICATION_REQUIRED', message: 'Authentication required' } };

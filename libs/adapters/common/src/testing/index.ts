@@ -3,8 +3,9 @@
  * runner, so a fake can run anywhere.
  */
 export type {
-  FakeExchange, FakeFault, FakeHttpRequest, FakeHttpRequestWith, FakeHttpServer, FakeHttpServerOptions,
+  FakeArrival, FakeArrivalInfo, FakeArrivalVerdict, FakeExchange, FakeFault, FakeHttpRequest, FakeHttpRequestWith,
+  FakeHttpServer, FakeHttpServerOptions, FakeLatency,
 } from './fake-http-server.js';
-export { startFakeHttpServer } from './fake-http-server.js';
+export { FakeRateWindows, startFakeHttpServer, tokenScope } from './fake-http-server.js';
 export type { LoggedLine, ManualClock, RawApiResponse } from './test-helpers.js';
 export { callOptions, caught, expectNoSecret, freeThrottle, manualClock, memoryLogger, pullAll, rawApi } from './test-helpers.js';

@@ -1,5 +1,7 @@
-import { startFakeHttpServer } from '@syncframe/adapter-kit/testing';
-import type { FakeExchange, FakeFault, FakeHttpRequest, FakeHttpServer } from '@syncframe/adapter-kit/testing';
+import { FakeRateWindows, startFakeHttpServer, tokenScope } from '@syncframe/adapter-kit/testing';
+import type {
+  FakeArrivalInfo, FakeArrivalVerdict, FakeExchange, FakeFault, FakeHttpRequest, FakeHttpServer, FakeLatency,
+} from '@syncframe/adapter-kit/testing';
 import { WebflowFakeError, WebflowFakeStore, notFound } from './webflow-fake-store.js';
 import type { Collection, ItemInput, WebflowFakeApiItem, WebflowFakeSiteSpec } from './webflow-fake-store.js';
 
@@ -11,13 +13,22 @@ export interface WebflowFakeOptions {
   /** Sites by id, each with its collections and their field schemas. */
   readonly sites: Readonly<Record<string, WebflowFakeSiteSpec>>;
   /**
-   * Per-token budget of `perMinute` requests in any `windowMs`; over it → 429 with
-   * `Retry-After: retryAfterSec`. `false` disables it (the headers are still sent).
+   * Per-token budget, counted when a request's headers arrive: a request arriving when `perMinute`
+   * admitted requests of its token (foreign usage included) arrived at `t >= at - windowMs`
+   * (closed window) → 429 with `Retry-After: retryAfterSec`, not counted. Every other request
+   * counts, whatever it is answered afterwards. X-RateLimit-Limit and X-RateLimit-Remaining
+   * (computed at arrival) are on every authenticated response. `false` disables the 429s (the
+   * requests are still counted and the headers sent, with the default numbers).
    * @defaultValue { perMinute: 60, windowMs: 60000, retryAfterSec: 60 }
    */
-  readonly rateLimit?: { readonly perMinute: number; readonly windowMs?: number; readonly retryAfterSec?: number } | false;
-  /** Time source for item times, the Date header and the limiter. @defaultValue Date.now */
+  readonly rateLimit?: WebflowFakeRateLimit | false;
+  /** Time source for item times, arrival times, the Date header and the limiter. @defaultValue Date.now */
   readonly clock?: { now(): number };
+  /**
+   * Delay before each response, uniform in [minMs, maxMs] per request (real time, not `clock`);
+   * a write is applied before it. Changeable with `setLatency`. @defaultValue undefined (none)
+   */
+  readonly latency?: FakeLatency;
   /**
    * Deleting the staged copy of a published item leaves the live copy until the next site
    * publish (a v1-era report; UNCONFIRMED for v2). @defaultValue true
@@ -25,6 +36,16 @@ export interface WebflowFakeOptions {
   readonly deleteKeepsLive?: boolean;
   /** Emulate a server that ignores the list filters and sort (tests the adapter's fallback). @defaultValue false */
   readonly ignoreListFilters?: boolean;
+}
+
+/** The fake's per-token budget (see {@link WebflowFakeOptions.rateLimit}). */
+export interface WebflowFakeRateLimit {
+  /** Requests per window per token (Webflow: 60 or 120 a minute by plan). */
+  readonly perMinute: number;
+  /** @defaultValue 60000 */
+  readonly windowMs?: number;
+  /** The 429's `Retry-After`, in seconds. @defaultValue 60 */
+  readonly retryAfterSec?: number;
 }
 
 /** One request the fake received, as it answered it. */
@@ -55,7 +76,17 @@ export interface WebflowFake extends FakeHttpServer<WebflowFakeRequest> {
   remove(collection: string, id: string): void;
   /** A person publishes the site. */
   publishSite(siteId: string): void;
+  /** Replaces the budget (undefined: the default) and forgets every token's window. */
   setRateLimit(limit: WebflowFakeOptions['rateLimit']): void;
+  /**
+   * Another client of the same token sent `n` requests now (`clock.now()`): they count in the
+   * token's window and its X-RateLimit-Remaining, and appear in `arrivals` as `foreign`, not in
+   * `requests`. Like any client's, those over the budget would get 429 and are not counted.
+   * @returns how many of them were counted
+   */
+  addForeignUsage(token: string, n: number): number;
+  /** The reports' scope of a token: `token:<index in options.tokens>`, never the token. */
+  tokenScope(token: string): string;
 }
 
 /**
@@ -63,38 +94,59 @@ export interface WebflowFake extends FakeHttpServer<WebflowFakeRequest> {
  * of shared/reference/saas-apis.md: 24-hex ids, ms timestamps, staged and live copies, drafts and
  * archive flags, all-or-nothing bulk requests of ≤100 (decided: the real behaviour is unconfirmed),
  * validation_error bodies with one detail per problem, unique slugs, Option ids, existing
- * references, lastUpdated filters and sort, per-token budget with X-RateLimit headers.
+ * references, lastUpdated filters and sort, per-token budget counted at arrival with X-RateLimit
+ * headers. The HTTP plumbing (auth, request log, arrival hook and reports, latency, faults) is
+ * `startFakeHttpServer` of `@syncframe/adapter-kit/testing`.
  */
 export async function startWebflowFake(options: WebflowFakeOptions): Promise<WebflowFake> {
   const clock = options.clock ?? { now: () => Date.now() };
   const defaultLimit = { perMinute: 60, windowMs: 60_000, retryAfterSec: 60 };
-  let rateLimit = options.rateLimit === undefined ? defaultLimit : options.rateLimit;
+  let rateLimit: WebflowFakeRateLimit | false = options.rateLimit === undefined ? defaultLimit : options.rateLimit;
   const keepLive = options.deleteKeepsLive !== false;
-  const budgets = new Map<string, number[]>();
+  const windows = new FakeRateWindows();
   const sitePublishes = new Map<string, number>();
   let url = '';
   const store = new WebflowFakeStore(options.sites, () => clock.now(), (fileId, name) => `${url}/cdn/${fileId}_${encodeURIComponent(name)}`);
 
   const errorBody = (code: string, message: string, details: unknown[] = []) => ({ code, message, externalReference: null, details });
 
+  /** The budget now: the limit (undefined when disabled), and the numbers the headers and the window use. */
+  const budget = () => {
+    const limit = rateLimit || undefined;
+    return {
+      limit,
+      perMinute: limit?.perMinute ?? defaultLimit.perMinute,
+      windowMs: limit?.windowMs ?? defaultLimit.windowMs,
+    };
+  };
+
+  /** The limiter, at arrival: the token's closed window, and the X-RateLimit headers it implies. */
+  function onArrival({ at, token }: FakeArrivalInfo): FakeArrivalVerdict {
+    const scope = tokenScope(options.tokens, token);
+    const { limit, perMinute, windowMs } = budget();
+    const used = windows.count(scope, at, windowMs);
+    if (limit && used >= perMinute) {
+      return {
+        scopes: [scope],
+        headers: { 'X-RateLimit-Limit': String(perMinute), 'X-RateLimit-Remaining': '0' },
+        reject: {
+          status: 429,
+          body: errorBody('too_many_requests', 'Too Many Requests'),
+          headers: { 'Retry-After': String(limit.retryAfterSec ?? defaultLimit.retryAfterSec) },
+        },
+      };
+    }
+    windows.add(scope, at);
+    return {
+      scopes: [scope],
+      headers: { 'X-RateLimit-Limit': String(perMinute), 'X-RateLimit-Remaining': String(Math.max(0, perMinute - used - 1)) },
+    };
+  }
+
   function handle(ex: FakeExchange): void {
     const { at, method, body, url: parsed } = ex;
     const reply = ex.reply;
     const finishWrite = ex.replyToWrite;
-    const limit = rateLimit || undefined;
-    const perMinute = limit?.perMinute ?? defaultLimit.perMinute;
-    const sent = budgets.get(ex.token) ?? [];
-    budgets.set(ex.token, sent);
-    const windowMs = limit?.windowMs ?? 60_000;
-    while (sent.length > 0 && sent[0]! <= at - windowMs) sent.shift();
-    if (limit && sent.length >= perMinute) {
-      ex.replyHeaders['X-RateLimit-Limit'] = String(perMinute);
-      ex.replyHeaders['X-RateLimit-Remaining'] = '0';
-      return reply(429, errorBody('too_many_requests', 'Too Many Requests'), { 'Retry-After': String(limit.retryAfterSec ?? 60) });
-    }
-    sent.push(at);
-    ex.replyHeaders['X-RateLimit-Limit'] = String(perMinute);
-    ex.replyHeaders['X-RateLimit-Remaining'] = String(Math.max(0, perMinute - sent.length));
     if (ex.replyWithFault()) return;
 
     const seg = parsed.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -190,6 +242,8 @@ export async function startWebflowFake(options: WebflowFakeOptions): Promise<Web
     clock,
     tokens: options.tokens,
     countField: 'itemCount',
+    ...(options.latency !== undefined ? { latency: options.latency } : {}),
+    onArrival,
     files: { prefix: '/cdn/', text: 'fake image' },
     unauthorizedBody: errorBody('not_authorized', 'Request not authorized'),
     invalidJsonBody: errorBody('bad_request', 'Request body is not valid JSON'),
@@ -201,8 +255,7 @@ export async function startWebflowFake(options: WebflowFakeOptions): Promise<Web
   url = server.url;
 
   const coll = (slugOrId: string): Collection => store.collection(slugOrId);
-  return {
-    ...server,
+  const data: Omit<WebflowFake, keyof FakeHttpServer<WebflowFakeRequest>> = {
     collectionId: (slugOrId) => coll(slugOrId).id,
     optionId: (collection, field, name) => {
       const f = coll(collection).fields.find((x) => x.slug === field);
@@ -222,9 +275,25 @@ export async function startWebflowFake(options: WebflowFakeOptions): Promise<Web
     publishSite: (siteId) => store.publishSite(siteId),
     setRateLimit: (limit) => {
       rateLimit = limit === undefined ? defaultLimit : limit;
-      budgets.clear();
+      windows.clear();
     },
+    addForeignUsage: (token, n) => {
+      if (!options.tokens.includes(token)) throw new Error('addForeignUsage: not one of the fake\'s tokens');
+      const scope = tokenScope(options.tokens, token);
+      const at = clock.now();
+      const { limit, perMinute, windowMs } = budget();
+      let counted = 0;
+      for (; counted < n; counted++) {
+        if (limit && windows.count(scope, at, windowMs) >= perMinute) break;
+        windows.add(scope, at);
+        server.arrivals.push({ at, scopes: [scope], admitted: true, status: 0, foreign: true });
+      }
+      return counted;
+    },
+    tokenScope: (token) => tokenScope(options.tokens, token),
   };
+  // Assigned onto the server, not spread into a copy: its `rateLimited` is a live getter.
+  return Object.assign(server, data);
 }
 
 function defaultFaultBody(status: number): unknown {
