@@ -41,7 +41,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const processor = createRunProcessor({
     config: reloader.current,
     store,
-    throttles: new RedisThrottleProvider(limiterRedis, { prefix: `${settings.queuePrefix}:rl` }),
+    throttles: new RedisThrottleProvider(limiterRedis, { prefix: `${settings.queuePrefix}:rl`, logger }),
     logger,
     holder,
     settings,

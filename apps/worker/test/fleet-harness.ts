@@ -21,8 +21,13 @@ export interface CliProcess {
   readonly exited: Promise<number | string>;
 }
 
-export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+/**
+ * Runs `syncframe` from the TypeScript sources, or, with `builtCli` (a path to a built
+ * `bin/syncframe.js`, e.g. of an older commit), that build.
+ */
+export function spawnCli(args: string[], env: Record<string, string>, builtCli?: string): CliProcess {
+  const command = builtCli ? [builtCli, ...args] : ['--import', 'tsx', CLI, ...args];
+  const proc = spawn(process.execPath, command, {
     cwd: ROOT,
     env: { ...process.env, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.dev.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -31,8 +31,8 @@ export function meteredThrottle(shared: Throttle, tally: AccountTally, clock: Cl
       tally.rateLimited++;
       await shared.pause(ms);
     },
-    reportRemoteUsage(used) {
-      shared.reportRemoteUsage?.(used);
+    reportRemoteRemaining(remaining) {
+      shared.reportRemoteRemaining?.(remaining);
     },
   };
 }

@@ -73,10 +73,12 @@ export class SlidingLog {
     this.pending.delete(id);
   }
 
-  /** The remote counts `used` requests in its window: count the ones we do not know of as sent now. */
-  reconcile(now: number, used: number): number {
-    // Ours: everything the log still counts, a little more than the remote's window holds.
-    const unknown = used - this.inUse(now);
+  /**
+   * The remote takes only `remaining` more requests now: leave at most that many slots free,
+   * counting the others (someone else's requests) as sent now. Returns how many were added.
+   */
+  reconcile(now: number, remaining: number): number {
+    const unknown = Math.min(this.scope.max_reqs - remaining - this.inUse(now), this.scope.max_reqs);
     for (let i = 0; i < unknown; i++) this.insertStamp(now);
     return Math.max(0, unknown);
   }

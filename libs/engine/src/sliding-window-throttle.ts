@@ -39,8 +39,8 @@ export class SlidingWindowThrottle implements Throttle {
     for (const scope of this.scopes) scope.block(now, ms);
   }
 
-  reportRemoteUsage(used: number): void {
-    this.scopes[0]!.reconcile(this.clock.now(), used);
+  reportRemoteRemaining(remaining: number): void {
+    this.scopes[0]!.reconcile(this.clock.now(), remaining);
   }
 
   private async waitForSlot(signal?: AbortSignal): Promise<ThrottlePermit> {

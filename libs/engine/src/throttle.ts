@@ -16,11 +16,11 @@ export interface Throttle {
   /** The remote answered 429: hold every caller of this budget for `ms`, and count more carefully for a while. */
   pause(ms: number): Promise<void>;
   /**
-   * The remote said how many requests it counts in its current window (Webflow's
-   * `X-RateLimit-Limit − X-RateLimit-Remaining`). When that is more than this budget knows of,
-   * someone else uses the same account: the difference is counted as sent now.
+   * The remote said how many more requests it takes now (Webflow's `X-RateLimit-Remaining`). When
+   * this budget thinks more are free, someone else uses the same account: the difference is
+   * counted as sent now. (Remaining, not used: the remote's window may be longer than this budget's.)
    */
-  reportRemoteUsage?(used: number): void;
+  reportRemoteRemaining?(remaining: number): void;
 }
 
 /** One admitted request. Settle it exactly once; later calls are ignored. */

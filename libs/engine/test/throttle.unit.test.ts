@@ -106,7 +106,7 @@ describe('SlidingWindowThrottle', () => {
     const clock = new FakeClock(0);
     const throttle = SlidingWindowThrottle.forLimit(limit(5, 60), clock);
     (await throttle.acquire()).sent();
-    throttle.reportRemoteUsage(5); // someone else sent 4 with the same token
+    throttle.reportRemoteRemaining(0); // someone else sent 4 with the same token
     (await throttle.acquire()).sent();
     expect(clock.now()).toBe(60_001);
   });

@@ -1,118 +1,234 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Clock, JobSide, Throttle, ThrottlePermit, ThrottleProvider, ThrottleSettings } from '@syncframe/engine';
-import { isSyncFrameError, rateLimitKeyOf, RetryableError, systemClock } from '@syncframe/engine';
+import type { Clock, JobSide, Logger, RateLimitScope, Throttle, ThrottlePermit, ThrottleProvider } from '@syncframe/engine';
+import {
+  DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, RetryableError, scopeId,
+  systemClock, WIDENED_MARGIN_FOR_MS,
+} from '@syncframe/engine';
+import type { ScriptCall, ScriptScope } from './redis-throttle-scripts.js';
+import {
+  CANCEL_LUA, cancelCall, PAUSE_LUA, pauseCall, RECONCILE_LUA, reconcileCall, RESERVE_LUA, reserveCall, scopeKeys, STAMP_LUA,
+  stampCall,
+} from './redis-throttle-scripts.js';
 
 /**
- * A sliding log in one Redis sorted set, as rate-limiter-flexible's `customIncrTtlLuaScript`:
- * rate-limiter-flexible's own windows are fixed and would let 2×max_reqs through across a window
- * boundary. The script keeps the send times of the last window (Redis's clock, so every worker
- * agrees), adds one only when fewer than max_reqs are in the window, and returns
- * `{consumed, msUntilASlotFrees}` in the shape rate-limiter-flexible expects: a refused call is
- * not logged, so waiting callers never inflate the count.
- * ARGV: [1] points to consume, [2] whole seconds (unused), [3] max_reqs, [4] window in seconds.
+ * How long a caller refused only because unsent permits (of any worker) fill a scope waits before
+ * asking again. Such a permit frees at no predictable time: when its request is cancelled, or (once
+ * sent) a full window later. A permit of this process that settles wakes the caller at once.
  */
-const SLIDING_LOG_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local windowMs = math.floor(tonumber(ARGV[4]) * 1000)
-local max = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - windowMs)
-local count = redis.call('ZCARD', KEYS[1])
-if count < max then
-  local seq = redis.call('INCR', KEYS[1] .. ':seq')
-  redis.call('PEXPIRE', KEYS[1] .. ':seq', windowMs * 2)
-  redis.call('ZADD', KEYS[1], now, now .. '-' .. seq)
-  redis.call('PEXPIRE', KEYS[1], windowMs)
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {count + 1, math.max(1, tonumber(oldest[2]) + windowMs - now)}
-end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {max + 1, math.max(1, tonumber(oldest[2]) + windowMs - now)}
-`;
+const PENDING_POLL_MS = 25;
+/** Up to this much is added to every wait, so that workers waiting for the same slot do not all ask at once. */
+const WAIT_JITTER_MS = 15;
 
+/** Options of {@link RedisThrottleProvider}. */
 export interface RedisThrottleOptions {
-  /** Key prefix, e.g. `syncframe:rl`. */
+  /** Prefix of every key the limiter writes, e.g. `syncframe:rl`. */
   readonly prefix: string;
+  /** Sleeps between attempts (injectable for tests). Redis `TIME` is the limiter's only clock for counting. */
   readonly clock?: Clock;
+  /**
+   * A permit neither sent nor cancelled stops counting this long after it was granted (its holder
+   * crashed or hung). Must exceed the HTTP client's send deadline.
+   * @defaultValue {@link PENDING_PERMIT_TTL_MS}
+   */
+  readonly pendingPermitTtlMs?: number;
+  /** Where failures of the fire-and-forget commands (stamp, cancel, usage report) are reported. */
+  readonly logger?: Logger;
 }
 
 /**
- * The fleet's rate limits: one sliding window per remote account, in Redis, shared by every
- * worker, so ten workers together never send more than `max_reqs` in any `interval_sec`.
- * A 429 pauses the account for the whole fleet.
+ * The fleet's rate limits: the engine's two-phase, wire-stamped sliding log (`SlidingLog`), kept in
+ * Redis and shared by every worker, so that all of them together never send more than `max_reqs`
+ * in any window of `interval_sec` + margin, in every scope a request counts against (its account,
+ * and wider limits its adapter declares, such as every base of one Airtable token).
+ *
+ * A request holds a *pending* slot from admission until it is stamped *sent* (with Redis `TIME`,
+ * when its headers reached the socket) or cancelled; a 429 blocks the scope for every worker and
+ * widens its margin. Redis unreachable fails closed: `acquire` throws a `RetryableError`.
+ *
+ * Budgets are keyed by scope key (a base id, a token's hash), not by the configured numbers: sides
+ * that disagree on `max_reqs` (a rolling config change, a job configured to leave room for others)
+ * still count each other's requests, each admitting against its own limit.
+ *
+ * Keys (see `redis-throttle-scripts.ts`) are `<prefix>:{win,pending,pause,margin}:<scope key>`. One
+ * script touches every scope of a side, so on Redis Cluster the limiter's keys must live on one
+ * shard (a single-node Redis, as the fleet uses, is fine).
  */
 export class RedisThrottleProvider implements ThrottleProvider {
   private readonly throttles = new Map<string, RedisThrottle>();
   constructor(private readonly redis: Redis, private readonly options: RedisThrottleOptions) {}
 
   throttleFor(side: JobSide): Throttle {
-    const key = rateLimitKeyOf(side);
-    const id = `${key}|${side.throttle.max_reqs}|${side.throttle.interval_sec}`;
+    const scopes = rateLimitScopesOf(side);
+    // The margin is part of a throttle's identity here: each throttle passes its own to the scripts.
+    const id = scopes.map((s) => `${scopeId(s)}|${s.margin_ms ?? DEFAULT_MARGIN_MS}`).join('+');
     let t = this.throttles.get(id);
-    if (!t) this.throttles.set(id, (t = new RedisThrottle(this.redis, key, side.throttle, this.options)));
+    if (!t) this.throttles.set(id, (t = new RedisThrottle(this.redis, scopes, this.options)));
     return t;
   }
 }
 
-export class RedisThrottle implements Throttle {
-  private readonly window: RateLimiterRedis;
-  private readonly pauseKey: string;
-  private readonly clock: Clock;
+type ScriptCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
+interface ThrottleCommands {
+  syncframeThrottleReserve: ScriptCommand;
+  syncframeThrottleStamp: ScriptCommand;
+  syncframeThrottleCancel: ScriptCommand;
+  syncframeThrottlePause: ScriptCommand;
+  syncframeThrottleReconcile: ScriptCommand;
+}
 
-  constructor(private readonly redis: Redis, private readonly key: string, settings: ThrottleSettings, options: RedisThrottleOptions) {
-    if (!(settings.interval_sec >= 1)) {
-      throw new RangeError(`throttle interval_sec must be at least 1 for the fleet's shared limiter (got ${settings.interval_sec})`);
-    }
-    this.clock = options.clock ?? systemClock;
-    this.window = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${options.prefix}:win`,
-      points: settings.max_reqs,
-      duration: settings.interval_sec,
-      customIncrTtlLuaScript: SLIDING_LOG_LUA,
+/** Clients whose scripts are defined (ioredis sends EVALSHA, and the script itself once after a NOSCRIPT). */
+const defined = new WeakSet<Redis>();
+
+function commandsOf(redis: Redis): ThrottleCommands {
+  if (!defined.has(redis)) {
+    redis.defineCommand('syncframeThrottleReserve', { lua: RESERVE_LUA });
+    redis.defineCommand('syncframeThrottleStamp', { lua: STAMP_LUA });
+    redis.defineCommand('syncframeThrottleCancel', { lua: CANCEL_LUA });
+    redis.defineCommand('syncframeThrottlePause', { lua: PAUSE_LUA });
+    redis.defineCommand('syncframeThrottleReconcile', { lua: RECONCILE_LUA });
+    defined.add(redis);
+  }
+  return redis as unknown as ThrottleCommands;
+}
+
+function run(commands: ThrottleCommands, name: keyof ThrottleCommands, call: ScriptCall): Promise<unknown> {
+  return commands[name](call.keys.length, ...call.keys, ...call.args);
+}
+
+/**
+ * The throttle of one side: its scopes in Redis (see {@link RedisThrottleProvider}). Acquirers in
+ * this process queue in order; each one reserves a slot in every scope at once (one script), and
+ * otherwise sleeps for the time the script says a slot frees, plus a little jitter, and asks again.
+ */
+export class RedisThrottle implements Throttle {
+  private readonly scopes: readonly ScriptScope[];
+  private readonly commands: ThrottleCommands;
+  private readonly clock: Clock;
+  private readonly pendingTtlMs: number;
+  private readonly logger: Logger | undefined;
+  /** Permit ids are unique across the fleet: a random id of this throttle, and a counter. */
+  private readonly idPrefix = randomBytes(6).toString('hex');
+  private nextId = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private wake: (() => void) | null = null;
+
+  constructor(redis: Redis, scopes: readonly RateLimitScope[], options: RedisThrottleOptions) {
+    if (scopes.length === 0) throw new RangeError('a throttle needs at least one rate-limit scope');
+    this.scopes = scopes.map((scope) => {
+      if (!(scope.max_reqs >= 1) || !(scope.interval_sec > 0)) {
+        throw new RangeError(`rate limit "${scope.key}" needs max_reqs >= 1 and interval_sec > 0`);
+      }
+      const windowMs = scope.interval_sec * 1000;
+      const baseMarginMs = scope.margin_ms ?? DEFAULT_MARGIN_MS;
+      return {
+        keys: scopeKeys(options.prefix, scope.key),
+        maxReqs: scope.max_reqs,
+        windowMs,
+        baseMarginMs,
+        keepMs: Math.ceil(windowMs + Math.max(baseMarginMs, MAX_MARGIN_MS)),
+      };
     });
-    // A plain key, not a second RateLimiterRedis: that would redefine the client's rlflxIncr command.
-    this.pauseKey = `${options.prefix}:pause:${key}`;
+    this.commands = commandsOf(redis);
+    this.clock = options.clock ?? systemClock;
+    this.pendingTtlMs = Math.max(1, Math.ceil(options.pendingPermitTtlMs ?? PENDING_PERMIT_TTL_MS));
+    this.logger = options.logger;
   }
 
-  async acquire(signal?: AbortSignal): Promise<ThrottlePermit> {
+  /**
+   * Resolves with a permit once every scope has room (it then counts as pending in all of them).
+   * Rejects with the signal's reason on abort, and with a `RetryableError` when Redis cannot be
+   * reached: without the shared log, no request may be sent (fail closed).
+   */
+  acquire(signal?: AbortSignal): Promise<ThrottlePermit> {
+    // Serialise this process's acquirers: first come, first served, and one Redis poll per throttle.
+    const turn = this.tail.then(() => this.waitForSlot(signal));
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
+   * A 429: holds every worker's requests on all of this side's scopes for `ms` (the remote does not
+   * say which limit it hit; a longer block is never shortened), and doubles their margins for an hour.
+   */
+  async pause(ms: number): Promise<void> {
     try {
-      await this.waitForSlot(signal);
-      return { sent: () => undefined, cancel: () => undefined };
+      await run(this.commands, 'syncframeThrottlePause', pauseCall(this.scopes, Math.max(1, Math.ceil(ms)), WIDENED_MARGIN_FOR_MS, MAX_MARGIN_MS));
+    } catch (err) {
+      throw asRetryable(err);
+    }
+  }
+
+  /**
+   * The remote has room for only `remaining` more requests on this side's account (its first
+   * scope): the log leaves at most that many slots free, counting the rest as sent now. Fire-and-forget.
+   */
+  reportRemoteRemaining(remaining: number): void {
+    if (!(remaining >= 0)) return;
+    const call = reconcileCall(this.scopes[0]!, Math.floor(remaining), `${this.idPrefix}.u${++this.nextId}`);
+    run(this.commands, 'syncframeThrottleReconcile', call).catch((err: unknown) => this.warn('report remote usage', err));
+  }
+
+  private async waitForSlot(signal?: AbortSignal): Promise<ThrottlePermit> {
+    const id = `${this.idPrefix}.${++this.nextId}`;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const waitMs = Number(await run(this.commands, 'syncframeThrottleReserve', reserveCall(this.scopes, id, this.pendingTtlMs, PENDING_POLL_MS)));
+        if (waitMs === 0) {
+          const permit = this.permit(id);
+          // Aborted while Redis admitted it: give the slot straight back.
+          if (signal?.aborted) {
+            permit.cancel();
+            signal.throwIfAborted();
+          }
+          return permit;
+        }
+        // The jitter spreads the workers that wait for the same freed slot.
+        await this.sleepUntilChange(waitMs + Math.floor(Math.random() * (WAIT_JITTER_MS + 1)), signal);
+      }
     } catch (err) {
       throw asRetryable(err, signal);
     }
   }
 
-  private async waitForSlot(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      signal?.throwIfAborted();
-      const pausedMs = await this.redis.pttl(this.pauseKey);
-      if (pausedMs > 0) {
-        await this.clock.sleep(pausedMs, signal);
-        continue;
-      }
-      try {
-        await this.window.consume(this.key);
-        return;
-      } catch (res) {
-        if (!(res instanceof RateLimiterRes)) throw res;
-        // A little jitter spreads the workers that wait for the same freed slot.
-        await this.clock.sleep(res.msBeforeNext + Math.floor(Math.random() * 15), signal);
-      }
+  /**
+   * A permit whose `sent`/`cancel` run their script without the caller waiting (the request must not
+   * wait for Redis). Only the first call counts. A failed stamp or cancel leaves the entry pending
+   * until its TTL: the slot stays taken a while longer, which is the safe side.
+   */
+  private permit(id: string): ThrottlePermit {
+    let settled = false;
+    const settle = (what: string, call: () => Promise<unknown>) => {
+      if (settled) return;
+      settled = true;
+      call()
+        .catch((err: unknown) => this.warn(what, err))
+        // A slot of this throttle may be free now: let the waiting acquirer look at once.
+        .finally(() => this.wake?.());
+    };
+    return {
+      sent: () => settle('stamp a sent request', () => run(this.commands, 'syncframeThrottleStamp', stampCall(this.scopes, id))),
+      cancel: () => settle('cancel a permit', () => run(this.commands, 'syncframeThrottleCancel', cancelCall(this.scopes, id))),
+    };
+  }
+
+  /** Sleeps `ms`, or less when a permit of this throttle settles. */
+  private async sleepUntilChange(ms: number, signal?: AbortSignal): Promise<void> {
+    const changed = new AbortController();
+    this.wake = () => changed.abort();
+    const both = signal ? AbortSignal.any([signal, changed.signal]) : changed.signal;
+    try {
+      await this.clock.sleep(ms, both);
+    } catch (err) {
+      if (!changed.signal.aborted || signal?.aborted) throw err;
+    } finally {
+      this.wake = null;
     }
   }
 
-  /** Holds every worker's requests to this account for `ms` (a remote 429); never shortens a longer pause. */
-  async pause(ms: number): Promise<void> {
-    const px = Math.max(1, Math.ceil(ms));
-    try {
-      const created = await this.redis.set(this.pauseKey, '1', 'PX', px, 'NX');
-      if (created === null) await this.redis.pexpire(this.pauseKey, px, 'GT');
-    } catch (err) {
-      throw asRetryable(err);
-    }
+  private warn(what: string, err: unknown): void {
+    this.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, `rate limiter: could not ${what} in Redis`);
   }
 }
 

@@ -52,11 +52,10 @@ export interface RemoteHttpRules {
   /** Extra fields for the debug log of a response (from its headers; never a secret). */
   logFields?(headers: Headers): Readonly<Record<string, unknown>>;
   /**
-   * How many requests the remote counts in its current window, when its response says so
-   * (Webflow: `X-RateLimit-Limit − X-RateLimit-Remaining`): the throttle then counts requests
-   * that others sent with the same account.
+   * How many more requests the remote takes now, when its response says so (Webflow:
+   * `X-RateLimit-Remaining`): the throttle then counts requests that others sent with the same account.
    */
-  remoteUsage?(headers: Headers): number | undefined;
+  remoteRemaining?(headers: Headers): number | undefined;
 }
 
 /** One side's connection to its remote. */
@@ -174,8 +173,8 @@ export class HttpClient {
     } finally {
       clearTimeout(deadlineTimer);
     }
-    const used = this.rules.remoteUsage?.(res.headers);
-    if (used !== undefined) options.throttle.reportRemoteUsage?.(used);
+    const remaining = this.rules.remoteRemaining?.(res.headers);
+    if (remaining !== undefined) options.throttle.reportRemoteRemaining?.(remaining);
     const durationMs = Date.now() - sentAt;
     this.log(request, res.status, durationMs, res.headers);
     const body = parseJson(text);

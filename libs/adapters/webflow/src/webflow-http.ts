@@ -16,11 +16,10 @@ export const WEBFLOW_HTTP: RemoteHttpRules = {
     const error = parseWebflowError(body);
     return { detail: describeWebflowError(status, error), cause: { status, code: error.code, message: error.message } };
   },
-  remoteUsage(headers) {
-    const limit = Number(headers.get('x-ratelimit-limit'));
-    const remaining = Number(headers.get('x-ratelimit-remaining'));
-    if (!headers.has('x-ratelimit-limit') || !headers.has('x-ratelimit-remaining')) return undefined;
-    return Number.isFinite(limit) && Number.isFinite(remaining) ? Math.max(0, limit - remaining) : undefined;
+  remoteRemaining(headers) {
+    const raw = headers.get('x-ratelimit-remaining');
+    const remaining = raw === null || raw.trim() === '' ? Number.NaN : Number(raw);
+    return Number.isInteger(remaining) && remaining >= 0 ? remaining : undefined;
   },
   logFields(headers) {
     const remaining = headers.get('x-ratelimit-remaining');

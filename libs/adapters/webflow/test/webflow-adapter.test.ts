@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AuthError, BatchRejectedError, ConfigError, PermanentError, RateLimitedError, RetryableError, START_CURSOR,
+  AuthError, BatchRejectedError, ConfigError, PermanentError, RateLimitedError, RetryableError, SlidingLog, SlidingWindowThrottle,
+  START_CURSOR,
 } from '@syncframe/engine';
 import type { SyncRecord, WriteOp } from '@syncframe/engine';
 import { WEBFLOW_DEFAULT_THROTTLE, decodeWebflowCursor, slugify } from '../src/index.js';
@@ -482,5 +483,26 @@ describe('WebflowAdapter: errors', () => {
     expect(debug.length).toBeGreaterThanOrEqual(2);
     expect(debug[0]!.obj).toMatchObject({ method: 'GET', status: 200, durationMs: expect.any(Number) });
     expect(JSON.stringify(logger.lines)).not.toContain(TOKEN);
+  });
+});
+
+describe('WebflowAdapter: a token someone else uses too', () => {
+  it("X-RateLimit-Remaining makes the throttle count the other client's requests: it waits instead of meeting a 429", async () => {
+    const clock = manualClock();
+    const { adapter } = await setup({ clock, rateLimit: { perMinute: 10, windowMs: 60_000, retryAfterSec: 60 } });
+    fake!.addForeignUsage(TOKEN, 7);
+    const log = new SlidingLog({ key: 'webflow:test', max_reqs: 10, interval_sec: 60, margin_ms: 0 });
+    const throttle = new SlidingWindowThrottle([log], { now: () => clock.t, sleep: async (ms) => void (clock.t += ms) });
+    await pullAll(adapter, START_CURSOR, { throttle });
+    const ours = fake!.requests.length;
+    // The answer said how many remain: our requests and the other client's 7 now count as used.
+    expect(log.inUse(clock.t)).toBe(ours + 7);
+    const start = clock.t;
+    for (let i = 0; i < 3; i++) await pullAll(adapter, START_CURSOR, { throttle });
+    expect(fake!.rateLimited).toBe(0);
+    // One list request each (the collection's schema is fetched once); none was refused.
+    expect(fake!.requests.length).toBe(ours + 3);
+    // The budget ran out: the throttle waited for the window instead of being refused.
+    expect(clock.t - start).toBeGreaterThanOrEqual(60_000);
   });
 });
