@@ -23,6 +23,7 @@ import type { AirtableFake } from '@syncframe/adapter-airtable/testing';
 import { startAirtableFake } from '@syncframe/adapter-airtable/testing';
 import type { WebflowFake } from '@syncframe/adapter-webflow/testing';
 import { startWebflowFake } from '@syncframe/adapter-webflow/testing';
+import { maxInWindow } from '@syncframe/engine/testing';
 import type { CliProcess } from '../test/fleet-harness.js';
 import { DATABASE_URL, freshSchema, REDIS_URL, spawnCli, tempDir, until, writeMappers } from '../test/fleet-harness.js';
 
@@ -48,7 +49,7 @@ interface AccountFigures {
   readonly requests: number;
   readonly writes: number;
   readonly rateLimited: number;
-  /** The most admitted requests in any closed window: must never exceed maxReqs. */
+  /** The most requests that arrived in any closed window, refused ones included: must never exceed maxReqs. */
   readonly peakInWindow: number;
   /** The busy phase: from the first write's arrival to the last's, with every request counted in it. */
   readonly writePhase: {
@@ -89,7 +90,8 @@ function figures(
     requests: admitted.length,
     writes: writes.length,
     rateLimited: fake.arrivals.filter((a) => !a.admitted && a.scopes.includes(scope)).length,
-    peakInWindow: fake.peakInWindow(ceiling.windowMs, scope),
+    // Every arrival the client caused (a fake refuses the excess, so admitted ones alone never show it).
+    peakInWindow: maxInWindow(fake.arrivals.filter((a) => !a.foreign && a.scopes.includes(scope)).map((a) => a.at), ceiling.windowMs),
     writePhase: {
       spanMs: Math.round(spanMs), idealSpanMs: Math.round(idealSpanMs),
       shareOfCeiling: spanMs > 0 ? round(idealSpanMs / spanMs) : 1,

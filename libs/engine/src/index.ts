@@ -10,6 +10,7 @@ export * from './job.js';
 export * from './content-hash.js';
 export * from './sliding-window-throttle.js';
 export * from './sliding-log.js';
+export * from './wakeable-sleep.js';
 export * from './errors/index.js';
 export * from './job-lease.js';
 export * from './logger.js';

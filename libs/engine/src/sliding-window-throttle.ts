@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { SlidingLog } from './sliding-log.js';
 import type { RateLimitScope, Throttle, ThrottlePermit } from './throttle.js';
+import { WakeableSleep } from './wakeable-sleep.js';
 
 /** How often a caller waiting only on unsent permits looks again, at most. */
 const PENDING_POLL_MS = 50;
@@ -14,11 +15,13 @@ const PENDING_POLL_MS = 50;
  */
 export class SlidingWindowThrottle implements Throttle {
   private tail: Promise<unknown> = Promise.resolve();
-  private wake: (() => void) | null = null;
   private nextId = 0;
+
+  private readonly waiting: WakeableSleep;
 
   constructor(private readonly scopes: readonly SlidingLog[], private readonly clock: Clock = systemClock) {
     if (scopes.length === 0) throw new RangeError('a throttle needs at least one rate-limit scope');
+    this.waiting = new WakeableSleep(clock);
   }
 
   /** A throttle of one limit of its own, e.g. `{ key: 'airtable:app1', max_reqs: 5, interval_sec: 1 }`. */
@@ -51,7 +54,8 @@ export class SlidingWindowThrottle implements Throttle {
       if (refusals.length === 0) return this.admit(now);
       // Wait for the latest scope to free up; a scope full of unsent permits frees when one settles.
       const waitMs = Math.max(...refusals.map((r) => (r.admitted ? 0 : r.waitMs ?? PENDING_POLL_MS)));
-      await this.sleepUntilChange(waitMs, signal);
+      // Woken early when a permit of this throttle settles (a slot may be free sooner).
+      await this.waiting.sleep(waitMs, signal);
     }
   }
 
@@ -63,25 +67,11 @@ export class SlidingWindowThrottle implements Throttle {
       if (settled) return;
       settled = true;
       for (const scope of this.scopes) how(scope);
-      this.wake?.();
+      this.waiting.wakeUp();
     };
     return {
       sent: () => settle((scope) => scope.stamp(this.clock.now(), id)),
       cancel: () => settle((scope) => scope.cancel(id)),
     };
-  }
-
-  /** Sleeps `ms`, or less when a permit of this throttle settles (a slot may be free sooner). */
-  private async sleepUntilChange(ms: number, signal?: AbortSignal): Promise<void> {
-    const changed = new AbortController();
-    this.wake = () => changed.abort();
-    const both = signal ? AbortSignal.any([signal, changed.signal]) : changed.signal;
-    try {
-      await this.clock.sleep(ms, both);
-    } catch (err) {
-      if (!changed.signal.aborted || signal?.aborted) throw err;
-    } finally {
-      this.wake = null;
-    }
   }
 }

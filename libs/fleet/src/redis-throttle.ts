@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Clock, JobSide, Logger, RateLimitScope, Throttle, ThrottlePermit, ThrottleProvider } from '@syncframe/engine';
 import {
   DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, RetryableError, scopeId,
-  systemClock, WIDENED_MARGIN_FOR_MS,
+  systemClock, WakeableSleep, WIDENED_MARGIN_FOR_MS,
 } from '@syncframe/engine';
 import type { ScriptCall, ScriptScope } from './redis-throttle-scripts.js';
 import {
@@ -111,10 +111,11 @@ export class RedisThrottle implements Throttle {
   private readonly idPrefix = randomBytes(6).toString('hex');
   private nextId = 0;
   private tail: Promise<unknown> = Promise.resolve();
-  private wake: (() => void) | null = null;
+  private readonly waiting: WakeableSleep;
 
   constructor(redis: Redis, scopes: readonly RateLimitScope[], options: RedisThrottleOptions) {
     if (scopes.length === 0) throw new RangeError('a throttle needs at least one rate-limit scope');
+    this.waiting = new WakeableSleep(options.clock ?? systemClock);
     this.scopes = scopes.map((scope) => {
       if (!(scope.max_reqs >= 1) || !(scope.interval_sec > 0)) {
         throw new RangeError(`rate limit "${scope.key}" needs max_reqs >= 1 and interval_sec > 0`);
@@ -185,7 +186,7 @@ export class RedisThrottle implements Throttle {
           return permit;
         }
         // The jitter spreads the workers that wait for the same freed slot.
-        await this.sleepUntilChange(waitMs + Math.floor(Math.random() * (WAIT_JITTER_MS + 1)), signal);
+        await this.waiting.sleep(waitMs + Math.floor(Math.random() * (WAIT_JITTER_MS + 1)), signal);
       }
     } catch (err) {
       throw asRetryable(err, signal);
@@ -205,26 +206,12 @@ export class RedisThrottle implements Throttle {
       call()
         .catch((err: unknown) => this.warn(what, err))
         // A slot of this throttle may be free now: let the waiting acquirer look at once.
-        .finally(() => this.wake?.());
+        .finally(() => this.waiting.wakeUp());
     };
     return {
       sent: () => settle('stamp a sent request', () => run(this.commands, 'syncframeThrottleStamp', stampCall(this.scopes, id))),
       cancel: () => settle('cancel a permit', () => run(this.commands, 'syncframeThrottleCancel', cancelCall(this.scopes, id))),
     };
-  }
-
-  /** Sleeps `ms`, or less when a permit of this throttle settles. */
-  private async sleepUntilChange(ms: number, signal?: AbortSignal): Promise<void> {
-    const changed = new AbortController();
-    this.wake = () => changed.abort();
-    const both = signal ? AbortSignal.any([signal, changed.signal]) : changed.signal;
-    try {
-      await this.clock.sleep(ms, both);
-    } catch (err) {
-      if (!changed.signal.aborted || signal?.aborted) throw err;
-    } finally {
-      this.wake = null;
-    }
   }
 
   private warn(what: string, err: unknown): void {

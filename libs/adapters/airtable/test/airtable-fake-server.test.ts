@@ -1,7 +1,6 @@
 /** The fake itself, spoken to with raw HTTP: it must behave as saas-apis.md's emulator checklist says. */
-import { request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { manualClock, rawApi } from '@syncframe/adapter-kit/testing';
+import { manualClock, rawApi, slowRequest } from '@syncframe/adapter-kit/testing';
 import type { AirtableFake } from '../src/testing/index.js';
 import { startAirtableFake } from '../src/testing/index.js';
 import { BASE_ID, TABLES, TOKEN } from './airtable-fixtures.js';
@@ -13,28 +12,6 @@ const api = rawApi(() => fake.url, TOKEN);
 const T = `/v0/${BASE_ID}/Items`;
 const BASE_2 = 'appSECONDbase0002';
 const TOKEN_2 = 'patFAKE.second-token-value-9876543210';
-
-/** Sends a request's headers and half its body now, the rest only when `finish` is called. */
-function slowRequest(path: string, body: unknown) {
-  const text = JSON.stringify(body);
-  const req = request(`${fake.url}${path}`, {
-    method: 'POST',
-    agent: false,
-    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) },
-  });
-  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
-  const half = Math.floor(text.length / 2);
-  req.write(text.slice(0, half));
-  return { response, finish: () => req.end(text.slice(half)) };
-}
 
 describe('Airtable fake', () => {
   it('requires a Bearer token (401 AUTHENTICATION_REQUIRED)', async () => {
@@ -176,7 +153,7 @@ describe('Airtable fake', () => {
       const clock = manualClock();
       const t0 = clock.t;
       fake = await startAirtableFake({ tokens: [TOKEN], bases: TABLES, clock, rateLimit: { perSecond: 2, penaltyMs: 30_000 } });
-      const slow = slowRequest(T, { records: [{ fields: { Key: 'slow' } }] });
+      const slow = slowRequest(`${fake.url}${T}`, TOKEN, { records: [{ fields: { Key: 'slow' } }] });
       await vi.waitFor(() => expect(fake.arrivals).toHaveLength(1), { timeout: 5_000 });
       expect((await api('GET', T)).status).toBe(200);
       expect((await api('GET', T)).status).toBe(429); // the slow request already holds a place in the window

@@ -1,8 +1,6 @@
 /** The fakes' shared plumbing: arrival-time limiter hook, inclusive windows, reports, latency. */
-import { request } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeRateWindows, manualClock, rawApi, startFakeHttpServer, tokenScope } from '../src/testing/index.js';
+import { FakeRateWindows, manualClock, rawApi, slowRequest, startFakeHttpServer, tokenScope } from '../src/testing/index.js';
 import type { FakeArrivalInfo, FakeArrivalVerdict, FakeExchange, FakeHttpServer, FakeHttpServerOptions } from '../src/testing/index.js';
 
 const TOKEN = 'tok-secret-value-0123456789';
@@ -42,31 +40,6 @@ async function start(
   return { clock, handled, t0: clock.t };
 }
 
-/** Sends a request's headers and half its body now, the rest only when `finish` is called. */
-function slowRequest(url: string, body: unknown) {
-  const text = JSON.stringify(body);
-  const req = request(url, {
-    method: 'POST',
-    agent: false,
-    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) },
-  });
-  const response = new Promise<{ status: number; headers: IncomingHttpHeaders; body: any }>((resolve, reject) => {
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const t = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: t ? JSON.parse(t) : null });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
-  const half = Math.floor(text.length / 2);
-  req.write(text.slice(0, half));
-  return { response, finish: () => req.end(text.slice(half)) };
-}
-
 describe('FakeRateWindows', () => {
   it('counts a closed window: a request exactly windowMs after another shares its window, 1 ms later it does not', () => {
     const w = new FakeRateWindows();
@@ -98,7 +71,7 @@ describe('startFakeHttpServer', () => {
       seen.push(a);
       return { scopes: ['s'] };
     });
-    const slow = slowRequest(`${fake!.url}/things?x=1`, { name: 'slow' });
+    const slow = slowRequest(`${fake!.url}/things?x=1`, TOKEN, { name: 'slow' });
     await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 5_000 });
     expect(seen[0]).toMatchObject({ at: t0, method: 'POST', rawUrl: '/things?x=1', token: TOKEN });
     expect(handled).toHaveLength(0); // the body is not complete: not routed yet
@@ -118,7 +91,7 @@ describe('startFakeHttpServer', () => {
       order.push(a.url.pathname);
       return undefined;
     });
-    const slow = slowRequest(`${fake!.url}/first`, { k: 1 });
+    const slow = slowRequest(`${fake!.url}/first`, TOKEN, { k: 1 });
     await vi.waitFor(() => expect(order).toEqual(['/first']), { timeout: 5_000 });
     expect((await api('GET', '/second')).status).toBe(200);
     slow.finish();
@@ -137,7 +110,7 @@ describe('startFakeHttpServer', () => {
     const ok = await api('GET', '/a');
     expect(ok.headers.get('x-used')).toBe('some');
     refuse = true;
-    const slow = slowRequest(`${fake!.url}/b`, { k: 1 });
+    const slow = slowRequest(`${fake!.url}/b`, TOKEN, { k: 1 });
     await vi.waitFor(() => expect(fake!.arrivals).toHaveLength(2), { timeout: 5_000 });
     slow.finish();
     const limited = await slow.response;

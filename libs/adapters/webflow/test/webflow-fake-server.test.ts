@@ -1,8 +1,6 @@
 /** The fake itself, spoken to with raw HTTP: it must behave as saas-apis.md's emulator checklist says. */
-import { request } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { manualClock, rawApi } from '@syncframe/adapter-kit/testing';
+import { manualClock, rawApi, slowRequest } from '@syncframe/adapter-kit/testing';
 import type { WebflowFake } from '../src/testing/index.js';
 import { startWebflowFake } from '../src/testing/index.js';
 import { SITES, SITE_ID, TOKEN } from './webflow-fixtures.js';
@@ -12,27 +10,6 @@ afterEach(() => fake.close());
 
 const api = rawApi(() => fake.url, TOKEN);
 const COLLECTIONS = `/v2/sites/${SITE_ID}/collections`;
-
-/** Sends a request's headers and half its body now, the rest only when `finish` is called. */
-function slowRequest(path: string, body: unknown) {
-  const text = JSON.stringify(body);
-  const req = request(`${fake.url}${path}`, {
-    method: 'POST',
-    agent: false,
-    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) },
-  });
-  const response = new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
-  const half = Math.floor(text.length / 2);
-  req.write(text.slice(0, half));
-  return { response, finish: () => req.end(text.slice(half)) };
-}
 
 describe('Webflow fake', () => {
   it('requires a token, lists collections per site, and serves the schema', async () => {
@@ -146,7 +123,7 @@ describe('Webflow fake', () => {
     it('computes X-RateLimit-Remaining when the headers arrive, though the body arrives later', async () => {
       const clock = manualClock();
       fake = await startWebflowFake({ tokens: [TOKEN], sites: SITES, clock, rateLimit: { perMinute: 3 } });
-      const slow = slowRequest(`/v2/collections/${fake.collectionId('posts')}/items`, { items: [{ fieldData: { name: 'Slow', slug: 'slow' } }] });
+      const slow = slowRequest(`${fake.url}/v2/collections/${fake.collectionId('posts')}/items`, TOKEN, { items: [{ fieldData: { name: 'Slow', slug: 'slow' } }] });
       await vi.waitFor(() => expect(fake.arrivals).toHaveLength(1), { timeout: 5_000 });
       expect((await api('GET', COLLECTIONS)).headers.get('x-ratelimit-remaining')).toBe('1');
       expect((await api('GET', COLLECTIONS)).headers.get('x-ratelimit-remaining')).toBe('0');

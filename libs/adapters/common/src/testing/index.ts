@@ -7,5 +7,5 @@ export type {
   FakeHttpServer, FakeHttpServerOptions, FakeLatency,
 } from './fake-http-server.js';
 export { FakeRateWindows, startFakeHttpServer, tokenScope } from './fake-http-server.js';
-export type { LoggedLine, ManualClock, RawApiResponse } from './test-helpers.js';
-export { callOptions, caught, expectNoSecret, freeThrottle, manualClock, memoryLogger, pullAll, rawApi } from './test-helpers.js';
+export type { LoggedLine, ManualClock, RawApiResponse, SlowRequest } from './test-helpers.js';
+export { callOptions, caught, expectNoSecret, freeThrottle, manualClock, memoryLogger, pullAll, rawApi, slowRequest } from './test-helpers.js';

@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import type { AdapterCallOptions, ChangePage, Cursor, SourceAdapter } from '@syncframe/engine';
@@ -109,4 +111,39 @@ export function rawApi(baseUrl: () => string, defaultToken: string) {
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   };
+}
+
+/** A request whose body is held back: see {@link slowRequest}. */
+export interface SlowRequest {
+  readonly response: Promise<{ status: number; headers: IncomingHttpHeaders; body: any }>;
+  /** Sends the rest of the body. */
+  finish(): void;
+}
+
+/**
+ * POSTs `body` as JSON to `url` with `Authorization: Bearer <token>`, sending the headers and half
+ * the body now and the rest only when `finish` is called: for tests of when a fake counts a request.
+ */
+export function slowRequest(url: string, token: string, body: unknown): SlowRequest {
+  const text = JSON.stringify(body);
+  const req = request(url, {
+    method: 'POST',
+    agent: false,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) },
+  });
+  const response = new Promise<{ status: number; headers: IncomingHttpHeaders; body: any }>((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const t = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: t ? JSON.parse(t) : null });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  const half = Math.floor(text.length / 2);
+  req.write(text.slice(0, half));
+  return { response, finish: () => req.end(text.slice(half)) };
 }
