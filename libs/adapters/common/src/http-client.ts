@@ -128,10 +128,13 @@ export class HttpClient {
     const url = `${this.baseUrl}${request.path}${query ? `?${query}` : ''}`;
     const timeout = AbortSignal.timeout(this.timeoutMs);
     // Not on the wire in time: give the request up before its permit stops counting as pending.
+    // (Only where the wire can be seen: elsewhere a slow answer would look like a request never sent.)
     const sendDeadline = new AbortController();
-    const deadlineTimer = setTimeout(() => {
-      if (!onWire.done) sendDeadline.abort();
-    }, SEND_DEADLINE_MS);
+    const deadlineTimer = this.wireObserved
+      ? setTimeout(() => {
+        if (!onWire.done) sendDeadline.abort();
+      }, SEND_DEADLINE_MS)
+      : undefined;
     const cancellable = request.method === 'GET';
     const signal = AbortSignal.any([timeout, sendDeadline.signal, ...(options.signal && cancellable ? [options.signal] : [])]);
     const headers: Record<string, string> = { Authorization: `Bearer ${this.config.token}`, ...this.rules.headers };
