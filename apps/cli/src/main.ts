@@ -5,6 +5,7 @@ import type { CliContext } from './cli-context.js';
 import { createCliContext, EXIT, UsageError } from './cli-context.js';
 import { processCommand } from './commands/process-commands.js';
 import { enqueueCommand } from './commands/queue-commands.js';
+import { demoCommand } from './demo/demo-command.js';
 import { conflictsCommand, jobsCommand, migrateCommand, pruneCommand } from './commands/store-commands.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
@@ -14,6 +15,8 @@ export const HELP = `syncframe — two-way sync for SaaS tables
 Usage: syncframe <command> [options]
 
 Commands:
+  demo [--keep]                     see SyncFrame sync a local Airtable base and Webflow site (no account needed);
+                                    --keep leaves the local APIs running
   validate                          check the config: exit 0, or 2 with every error (FILE:LINE:COL)
   sync --job ID [--dry-run]         run one cycle in this process, no Redis needed
                                     (exit 0 success, 3 partial, 1 failed; --dry-run prints the plan and writes nothing)
@@ -40,6 +43,7 @@ variables the config names with \${VAR}.`;
 type Command = (ctx: CliContext) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  demo: demoCommand,
   validate: validateCommand,
   sync: syncCommand,
   enqueue: enqueueCommand,
@@ -65,7 +69,9 @@ export async function runCli(
       strict: true,
       options: {
         config: { type: 'string' }, job: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' },
-        'older-than': { type: 'string' }, keep: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'older-than': { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        // `demo --keep` is a flag; `conflicts resolve ID --keep source|dest` takes a value.
+        keep: { type: argv[0] === 'demo' ? 'boolean' : 'string' },
       },
     });
   } catch (err) {

@@ -3,7 +3,7 @@ import type { AccountUsage, RunSummary, SideCounts } from '@syncframe/engine';
 /** A run summary for a person: the outcome, what each side did, each account's budget, and errors. */
 export function formatRunSummary(summary: RunSummary, sideNames: { source: string; dest: string }): string[] {
   const lines = [`run ${summary.runId}: ${summary.status} in ${seconds(summary.durationMs)}`];
-  for (const side of ['source', 'dest'] as const) lines.push(`  ${side} (${sideNames[side]}): ${describeCounts(summary.counts[side])}`);
+  for (const side of ['source', 'dest'] as const) lines.push(`  ${sideNames[side]}: ${describeCounts(summary.counts[side])}`);
   if (summary.retries > 0) lines.push(`  retried requests: ${summary.retries}`);
   const accounts = summary.accounts ?? [];
   if (accounts.length > 0) lines.push('', ...accountTable(accounts));
@@ -13,8 +13,9 @@ export function formatRunSummary(summary: RunSummary, sideNames: { source: strin
   return lines;
 }
 
+/** What happened on one side: records pulled from it, and written to it. */
 function describeCounts(c: SideCounts): string {
-  return `pulled ${c.pulled}, created ${c.created}, updated ${c.updated}, deleted ${c.deleted}, echoes ${c.echoesSkipped}, conflicts ${c.conflicts}, errors ${c.errors}`;
+  return `pulled ${c.pulled}; written: created ${c.created}, updated ${c.updated}, deleted ${c.deleted}; echoes skipped ${c.echoesSkipped}, conflicts ${c.conflicts}, errors ${c.errors}`;
 }
 
 function accountTable(accounts: readonly AccountUsage[]): string[] {

@@ -131,7 +131,7 @@ describe('syncframe CLI', () => {
     const res = await cli('sync', '--job', 'videos', '--config', configPath);
     expect(res.code).toBe(0);
     expect(res.out).toMatch(/^run \S+: success in \d+\.\d s$/m);
-    expect(res.out).toMatch(/^ {2}source \(airtable\): pulled \d+, created \d+/m);
+    expect(res.out).toMatch(/^ {2}airtable: pulled \d+; written: created \d+/m);
     expect(res.out).toMatch(/^account\s+sides\s+limit\s+requests\s+429s\s+waited\s+share of ceiling$/m);
     expect(res.out).toMatch(/^airtable:app\S*\s+airtable\s+5\/1s\s+\d+\s+0\s/m);
   });

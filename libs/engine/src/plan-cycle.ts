@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Conflict, NewConflict } from './conflict.js';
 import { changedFields, isContainedIn } from './field-diff.js';
 import type { SyncJob } from './job.js';
+import { jobSide } from './job.js';
 import type { Link, LinkIndex, TablePair } from './link-index.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
 import { DELETED_HASH, mapperContext, mapperFor, mapRecord } from './map-items.js';
@@ -310,7 +311,7 @@ class CyclePlanner {
     if (sDel !== dDel) {
       const [winner, loser] = sDel ? [s, d] : [d, s];
       this.pushOp(winner, 'delete', loser.record.id, link, loser.record, [winner, loser]);
-      this.decide(loser, { action: 'conflict', target: null, reason: `deleted on the ${winner.side} side; a delete wins` });
+      this.decide(loser, { action: 'conflict', target: null, reason: `deleted on the ${jobSide(this.input.job, winner.side).name} side; a delete wins` });
       return;
     }
     // Already equal both ways (e.g. two tables holding the same items, linked by match): nothing to write.
@@ -342,7 +343,7 @@ class CyclePlanner {
     const dTime = Date.parse(d.record.updatedAt);
     const [winner, loser] = dTime > sTime ? [d, s] : [s, d];
     this.pushOp(winner, 'update', loser.record.id, link, loser.record, [winner, loser]);
-    this.decide(loser, { action: 'conflict', target: null, reason: `both sides changed; the ${winner.side} side's newer change wins (last_writer_wins)` });
+    this.decide(loser, { action: 'conflict', target: null, reason: `both sides changed; the ${jobSide(this.input.job, winner.side).name} side's newer change wins (last_writer_wins)` });
   }
 
   // ---- unlinked records ----------------------------------------------------------------------
