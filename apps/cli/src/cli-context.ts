@@ -2,6 +2,7 @@ import type { LoadedConfig } from '@syncframe/config';
 import { loadConfig } from '@syncframe/config';
 import type { Logger } from '@syncframe/engine';
 import { createLogger } from '@syncframe/engine';
+import pretty from 'pino-pretty';
 import type { LinkIndexStore } from '@syncframe/linkindex';
 import { openLinkIndex } from '@syncframe/linkindex';
 
@@ -21,7 +22,10 @@ export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
-  /** pino JSON on stderr, so stdout stays for results. */
+  /**
+   * Logs on stderr, so stdout stays for results: human lines on a terminal, pino JSON otherwise
+   * (or always with `LOG_FORMAT=json`). The fleet's processes log JSON on their own.
+   */
   readonly logger: Logger;
   config(): Promise<LoadedConfig>;
   /** The LinkIndex of the config (migrated); closed when the command ends. */
@@ -32,7 +36,11 @@ export interface CliContext {
 export function createCliContext(
   args: CliContext['args'], env: NodeJS.ProcessEnv, io: { out: (l: string) => void; err: (l: string) => void },
 ): CliContext {
-  const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn', destination: process.stderr });
+  const human = process.stderr.isTTY === true && env.LOG_FORMAT !== 'json';
+  const destination = human
+    ? pretty({ destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', sync: true })
+    : process.stderr;
+  const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn', destination });
   let config: Promise<LoadedConfig> | null = null;
   let store: Promise<LinkIndexStore> | null = null;
   const configPath = (args.values.config as string | undefined) ?? env.SYNCFRAME_CONFIG;

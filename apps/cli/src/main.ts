@@ -34,11 +34,60 @@ Commands:
 
 Options:
   --config FILE   the JSONC config (default: $SYNCFRAME_CONFIG)
+  <command> --help   what one command does, and its options
   --json          machine-readable output (validate, jobs list, conflicts list, sync)
   -h, --help      this help
 
 Environment: SYNCFRAME_CONFIG, REDIS_URL (default redis://127.0.0.1:6379), LOG_LEVEL, and the
 variables the config names with \${VAR}.`;
+
+/** `syncframe <command> --help`. */
+export const COMMAND_HELP: Record<string, string> = {
+  demo: `Usage: syncframe demo [--keep]
+
+Starts a local Airtable base and Webflow site in this process (SyncFrame's fakes of both HTTP APIs,
+used through the real adapters), seeds Authors and Videos, and syncs them both ways on the
+embedded PGlite store: creates, a reference and an image carried across, edits on each side, a
+conflict decided, echoes skipped. Needs no account and no network.
+  --keep   leave the local APIs running (Ctrl-C stops them) and print their URLs and config`,
+  validate: `Usage: syncframe validate --config FILE [--json]
+
+Checks the config: every error with FILE:LINE:COL and the key, mapper modules loaded, \${VAR}s set.
+Exit 0 when valid, 2 otherwise. --json prints the jobs (or { valid: false, errors }) on stdout.`,
+  sync: `Usage: syncframe sync --job ID --config FILE [--dry-run] [--json]
+
+Runs one cycle of one job in this process (no Redis needed): pulls both sides, maps, pushes.
+Prints what it did per side and per rate-limited account; progress and waits go to stderr.
+  --dry-run   plan only: print what each record would do, write nothing
+  --json      the run summary (or the plan) as JSON
+Exit 0 success, 3 partial (some records failed alone), 1 failed, 2 usage or config error.
+A host that does not resolve or refuses connections fails at once; other transient errors are
+retried with back-off (the job's retries), and the wait is shown.`,
+  enqueue: `Usage: syncframe enqueue --job ID --config FILE
+
+Queues an ad-hoc run of the job for the workers (REDIS_URL). A run already queued absorbs it.`,
+  migrate: `Usage: syncframe migrate --config FILE
+
+Applies the LinkIndex migrations (safe to run from several processes at once).`,
+  prune: `Usage: syncframe prune --config FILE [--older-than 30d]
+
+Deletes run records older than the age (d, h or m).`,
+  jobs: `Usage: syncframe jobs list|enable ID|disable ID --config FILE [--json]
+
+list: each job's state, fail counts and last run. enable resets the fail counts.`,
+  conflicts: `Usage: syncframe conflicts list [--job ID] | conflicts resolve ID --keep source|dest --config FILE
+
+Conflicts recorded under conflict_policy "manual"; the job's next run applies the kept side.`,
+  scheduler: `Usage: syncframe scheduler --config FILE
+
+Keeps one BullMQ job scheduler per scheduled job (REDIS_URL); reloads on SIGHUP and file change.`,
+  worker: `Usage: syncframe worker --config FILE
+
+Runs queued syncs (REDIS_URL, a postgres linkindex). Health on SYNCFRAME_HEALTH_PORT (/livez, /readyz).`,
+  board: `Usage: syncframe board --config FILE [--port N]
+
+Bull Board at /board, the HTTP API at /api, a page at /, /healthz and /metrics. Needs SYNCFRAME_API_TOKEN.`,
+};
 
 type Command = (ctx: CliContext) => Promise<number>;
 
@@ -79,6 +128,10 @@ export async function runCli(
     return EXIT.usage;
   }
   const name = parsed.positionals[0];
+  if (parsed.values.help && name && COMMAND_HELP[name]) {
+    io.out(COMMAND_HELP[name]!);
+    return EXIT.ok;
+  }
   if (parsed.values.help || !name) {
     (name || parsed.values.help ? io.out : io.err)(HELP);
     return parsed.values.help ? EXIT.ok : EXIT.usage;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
@@ -23,6 +24,16 @@ let webflow: WebflowFake;
 let dir: string;
 let configPath: string;
 const env = () => ({ ...process.env, AT_TOKEN, WF_TOKEN, REDIS_URL, SYNCFRAME_QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
+
+/** A port that was free a moment ago and has nobody listening. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 async function cli(...args: string[]) {
   const out: string[] = [];
@@ -60,6 +71,18 @@ beforeAll(async () => {
     "mappings": { "airtable→webflow": "./at-to-wf.mjs", "webflow→airtable": "./wf-to-at.mjs" },
     "match": { "airtable": "Slug", "webflow": "slug" },
     "retries": { "max_attempts": 1, "backoff_sec": 1, "disable_job_after": 5 }
+  }, {
+    "id": "unreachable",
+    "sides": {
+      // Nothing listens there any more: every connection is refused.
+      "airtable": { "adapter": "airtable", "table": "Videos", "api_url": "http://127.0.0.1:${await closedPort()}", "last_modified_field": "Last Modified",
+                    "creds": { "apiKey": "\${AT_TOKEN}", "baseId": "${BASE}" } },
+      "webflow": { "adapter": "webflow", "collection": "${webflow.collectionId('videos')}", "api_url": "${webflow.url}",
+                   "creds": { "token": "\${WF_TOKEN}" } }
+    },
+    "mappings": { "airtable→webflow": "./at-to-wf.mjs", "webflow→airtable": "./wf-to-at.mjs" },
+    // Minutes of back-off if the CLI kept retrying a refused connection.
+    "retries": { "max_attempts": 5, "backoff_sec": 60, "disable_job_after": 5 }
   }]
 }
 `);
@@ -84,6 +107,10 @@ describe('syncframe CLI', () => {
     for (const c of ['validate', 'sync --job ID [--dry-run]', 'enqueue', 'migrate', 'prune', 'jobs list', 'conflicts resolve', 'scheduler', 'worker', 'board']) {
       expect(help.out).toContain(c);
     }
+    const syncHelp = await cli('sync', '--help');
+    expect(syncHelp.code).toBe(0);
+    expect(syncHelp.out).toMatch(/^Usage: syncframe sync --job ID/);
+    expect(syncHelp.out).toContain('--dry-run');
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('sync', '--bogus')).code).toBe(2);
   });
@@ -91,15 +118,33 @@ describe('syncframe CLI', () => {
   it('validate: exit 0 for a good config, 2 with FILE:LINE:COL for a bad one; no secret printed', async () => {
     const ok = await cli('validate', '--config', configPath);
     expect(ok.code).toBe(0);
-    expect(ok.out).toContain('valid (1 job');
+    expect(ok.out).toContain('valid (2 jobs');
     const bad = join(dir, 'bad.jsonc');
     writeFileSync(bad, '{\n  "jobs": [ { "id": "x", "sides": {} } ]\n}\n');
     const res = await cli('validate', '--config', bad);
     expect(res.code).toBe(2);
     expect(res.err).toMatch(/bad\.jsonc:2:\d+ jobs\[0\]/);
+    const badJson = await cli('validate', '--config', bad, '--json');
+    expect(badJson.code).toBe(2);
+    const report = JSON.parse(badJson.out) as { valid: boolean; errors: { file: string; line: number; column: number; path: string; message: string }[] };
+    expect(report.valid).toBe(false);
+    expect(report.errors[0]).toMatchObject({ line: 2, path: expect.stringMatching(/^jobs\[0\]/) });
     const json = await cli('validate', '--config', configPath, '--json');
     expect(json.out).not.toContain(AT_TOKEN);
     expect(json.out).not.toContain(WF_TOKEN);
+  });
+
+  it('a side whose host refuses connections fails the CLI at once, said first and in words, never "nothing to do"', async () => {
+    const res = await cli('sync', '--job', 'unreachable', '--dry-run', '--config', configPath);
+    expect(res.code).toBe(1);
+    const lines = res.out.split('\n');
+    expect(lines[0]).toMatch(/^failed: the airtable side: .*network error \(TypeError: ECONNREFUSED\)/);
+    expect(res.out).toContain('no plan: a side could not be read');
+    expect(res.out).not.toContain('nothing to do');
+    const real = await cli('sync', '--job', 'unreachable', '--config', configPath);
+    expect(real.code).toBe(1);
+    expect(real.out).toMatch(/^failed \(airtable\): .*ECONNREFUSED/m);
+    expect(real.err).not.toMatch(/retrying in/);
   });
 
   it('sync --dry-run prints the plan per record and writes nothing', async () => {

@@ -91,6 +91,12 @@ const CASES: readonly BrokenCase[] = [
     pointsAt: ['"*/5 * * *"'],
   },
   {
+    name: 'cron step larger than its field',
+    config: edit('"schedule": "*/5 * * * *"', '"schedule": "*/61 * * * *"'),
+    expected: ['5:19 jobs[0].schedule: is not a valid cron expression: the minute step /61 is larger than its range 0-59'],
+    pointsAt: ['"*/61'],
+  },
+  {
     name: 'cron value out of range',
     config: edit('"schedule": "*/5 * * * *"', '"schedule": { "cron": "61 * * * *" }'),
     expected: ['5:29 jobs[0].schedule.cron: is not a valid cron expression (Constraint error, got value 61 expected range 0-59)'],

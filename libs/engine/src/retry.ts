@@ -11,6 +11,8 @@ export interface RetryContext {
   readonly signal?: AbortSignal;
   /** Called before each wait; `attempt` is the attempt that just failed. */
   readonly onRetry?: (err: unknown, attempt: number, waitMs: number) => void;
+  /** A retryable error that should end the retries at once all the same (the CLI: a host that does not resolve). */
+  readonly giveUp?: (err: unknown) => boolean;
 }
 
 /** The wait before attempt `attempt + 1`: `backoff_sec`, doubled on each further attempt. */
@@ -31,7 +33,7 @@ export async function withRetries<T>(ctx: RetryContext, fn: (attempt: number) =>
     } catch (err) {
       // Every 429 holds the account for everyone, even when this caller gives up.
       if (isRateLimitedError(err)) await ctx.throttle.pause(err.retryAfterMs);
-      if (!isRetryableError(err) || attempt >= ctx.retries.max_attempts) throw err;
+      if (!isRetryableError(err) || attempt >= ctx.retries.max_attempts || ctx.giveUp?.(err)) throw err;
       ctx.signal?.throwIfAborted();
       const waitMs = isRateLimitedError(err) ? err.retryAfterMs : backoffMs(ctx.retries, attempt);
       ctx.onRetry?.(err, attempt, waitMs);

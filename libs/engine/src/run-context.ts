@@ -24,6 +24,21 @@ export interface CycleProgress {
   readonly total: number;
 }
 
+/** A run waiting on a remote account: for a person watching a terminal. */
+export interface CycleWait {
+  /** The side's name in the config. */
+  readonly side: string;
+  /**
+   * `retry`: a request failed and is retried after `ms`; `rate-limited`: the remote answered 429
+   * and the account is held for `ms`; `throttle`: the request waits for its turn in the account's
+   * budget (told once it has waited a second; `ms` unknown).
+   */
+  readonly reason: 'retry' | 'rate-limited' | 'throttle';
+  readonly ms: number | null;
+  /** What failed (retry, rate-limited). */
+  readonly cause?: string;
+}
+
 export interface SyncCycleDeps {
   readonly linkIndex: LinkIndex;
   /** @defaultValue the system clock */
@@ -35,6 +50,14 @@ export interface SyncCycleDeps {
   /** Aborts the run between requests (SIGTERM, lost lease). */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: CycleProgress) => void;
+  /** Told when the run waits for a retry, a 429's penalty or its turn in a rate limit. */
+  readonly onWait?: (wait: CycleWait) => void;
+  /**
+   * Retryable errors that end a request's retries at once all the same. The CLI gives up on a
+   * host that does not resolve or refuses connections instead of backing off for minutes.
+   * @defaultValue none: every retryable error is retried
+   */
+  readonly giveUp?: (err: unknown) => boolean;
 }
 
 export interface SyncCycleOptions {
@@ -78,13 +101,17 @@ export function openRunContext(job: SyncJob, deps: SyncCycleDeps, options: SyncC
   const retry = {} as Record<Side, RetryContext>;
   for (const side of SIDES) {
     const js = jobSide(job, side);
-    const throttle = meteredThrottle(provider.throttleFor(js), counters.accountOf(rateLimitKeyOf(js), js), clock);
+    const onSlow = deps.onWait ? () => deps.onWait!({ side: js.name, reason: 'throttle', ms: null }) : undefined;
+    const throttle = meteredThrottle(provider.throttleFor(js), counters.accountOf(rateLimitKeyOf(js), js), clock, onSlow);
     const sideLog = logger.child({ side: js.name });
     retry[side] = {
       retries: job.retries, clock, throttle, ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.giveUp ? { giveUp: deps.giveUp } : {}),
       onRetry: (err, attempt, waitMs) => {
         counters.retries++;
-        sideLog.warn({ attempt, waitMs, rateLimited: isRateLimitedError(err), err: errorText(err) }, 'remote request failed; retrying');
+        const rateLimited = isRateLimitedError(err);
+        sideLog.warn({ attempt, waitMs, rateLimited, err: errorText(err) }, 'remote request failed; retrying');
+        deps.onWait?.({ side: js.name, reason: rateLimited ? 'rate-limited' : 'retry', ms: waitMs, cause: errorText(err) });
       },
     };
   }

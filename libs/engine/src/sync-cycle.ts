@@ -8,7 +8,7 @@ import type { RunContext, SyncCycleDeps, SyncCycleOptions } from './run-context.
 import { openRunContext } from './run-context.js';
 import type { RunFailure, RunStatus, RunSummary } from './run-summary.js';
 
-export type { CycleProgress, SyncCycleDeps, SyncCycleOptions } from './run-context.js';
+export type { CycleProgress, CycleWait, SyncCycleDeps, SyncCycleOptions } from './run-context.js';
 
 export interface CycleResult {
   /** `skipped`: the job is disabled and nothing ran. */

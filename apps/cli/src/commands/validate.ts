@@ -1,10 +1,21 @@
-import { describeConfig } from '@syncframe/config';
+import { describeConfig, isConfigFileError } from '@syncframe/config';
+import type { LoadedConfig } from '@syncframe/config';
 import type { CliContext } from '../cli-context.js';
 import { EXIT } from '../cli-context.js';
 
-/** `syncframe validate`: exit 0 and a summary, or (from main) exit 2 with every error. */
+/**
+ * `syncframe validate`: exit 0 and a summary, or exit 2 with every error (FILE:LINE:COL on
+ * stderr; with `--json`, `{ valid: false, errors: [...] }` on stdout).
+ */
 export async function validateCommand(ctx: CliContext): Promise<number> {
-  const config = await ctx.config();
+  let config: LoadedConfig;
+  try {
+    config = await ctx.config();
+  } catch (err) {
+    if (!ctx.args.values.json || !isConfigFileError(err)) throw err;
+    ctx.out(JSON.stringify({ valid: false, errors: err.issues }, null, 2));
+    return EXIT.usage;
+  }
   if (ctx.args.values.json) {
     ctx.out(JSON.stringify(describeConfig(config), null, 2));
     return EXIT.ok;

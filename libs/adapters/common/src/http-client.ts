@@ -204,6 +204,20 @@ export class HttpClient {
   }
 }
 
+/** Network error codes that say the host is not there at all, rather than briefly unwell. */
+const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'ECONNREFUSED']);
+
+/**
+ * Whether a request failed because its host does not resolve or refuses connections: retrying in
+ * a few seconds rarely helps (no network, a wrong `api_url`), so a person at a terminal is better
+ * told at once. A fleet keeps retrying (a DNS blip, a proxy restarting).
+ */
+export function isUnreachableHostError(err: unknown): boolean {
+  if (!(err instanceof RetryableError)) return false;
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
+}
+
 /** A permit's `sent`, callable many times (the first counts), that remembers whether it was called. */
 function onceSent(permit: ThrottlePermit): (() => void) & { done: boolean } {
   const mark = Object.assign(() => {

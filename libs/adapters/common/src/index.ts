@@ -8,7 +8,7 @@ export { DEFAULT_REQUEST_TIMEOUT_MS, describeSide } from './adapter-wiring.js';
 export type {
   HttpClientConfig, HttpMethod, HttpRequest, HttpResponse, RemoteErrorSummary, RemoteHttpRules,
 } from './http-client.js';
-export { HttpClient, retryAfterMs } from './http-client.js';
+export { HttpClient, isUnreachableHostError, retryAfterMs } from './http-client.js';
 export type { OverlapCursorState } from './overlap-cursor.js';
 export {
   OverlapCursorTracker, UNKNOWN_SERVER_TIME_SKEW_MS, contentKey, decodeOverlapCursor, encodeOverlapCursor, settleCapBehind,

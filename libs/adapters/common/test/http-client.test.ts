@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, RetryableError } from '@syncframe/engine';
-import { HttpClient } from '../src/index.js';
+import { HttpClient, isUnreachableHostError } from '../src/index.js';
 import type { AdapterWiringOptions, RemoteHttpRules } from '../src/index.js';
 import { caught, expectNoSecret, freeThrottle, memoryLogger } from '../src/testing/index.js';
 
@@ -200,5 +200,20 @@ describe('HttpClient: when a request counts against the rate limit', () => {
     };
     await caught(client(s.url, { fetch: failing }).send({ method: 'GET', path: '/things' }, { throttle: recordingThrottle(events) }));
     expect(events).toEqual(['sent']);
+  });
+});
+
+describe('isUnreachableHostError', () => {
+  it('is true for a refused connection or a name that does not resolve, false for a timeout or a 5xx', async () => {
+    const s = await stub(0);
+    const url = s.url;
+    server!.close();
+    server = undefined;
+    expect(isUnreachableHostError(await caught(client(url).send({ method: 'GET', path: '/x' }, { throttle: freeThrottle() })))).toBe(true);
+    const nowhere = await caught(client('http://no-such-host.invalid').send({ method: 'GET', path: '/x' }, { throttle: freeThrottle() }));
+    expect(isUnreachableHostError(nowhere)).toBe(true);
+    const slow = await stub(1_000);
+    expect(isUnreachableHostError(await caught(client(slow.url, { timeoutMs: 50 }).send({ method: 'GET', path: '/x' }, { throttle: freeThrottle() })))).toBe(false);
+    expect(isUnreachableHostError(new RetryableError('503'))).toBe(false);
   });
 });
