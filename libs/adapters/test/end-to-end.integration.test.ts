@@ -10,7 +10,7 @@
  * wait, and "the newer edit" is made newer by moving that clock, never by sleeping.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { START_CURSOR } from '@syncframe/engine';
+import { runSyncCycle, START_CURSOR } from '@syncframe/engine';
 import type { PlanEntry, SyncJob } from '@syncframe/engine';
 import type { E2ELinkIndex, E2EWorld, VideoView, WorldOptions } from './e2e-fixtures.js';
 import {
@@ -435,4 +435,33 @@ describe('Airtable ↔ Webflow end to end, through the engine and the PostgreSQL
       expect((await w.run(w.videos)).writes).toEqual(NO_WRITES);
     },
   );
+
+  // Issue 10: moving to a new store starts from empty links; `match` must find the item whose key
+  // Webflow normalised on write ("Bad Slug!!" → "bad-slug"), or both sides get a duplicate.
+  it('7. a key the remote normalised still matches, from a new store: no duplicate on either side', async () => {
+    const w = await world({ id: 's7', match: true });
+    w.at.insert('Videos', { Name: 'Bad slug', Slug: 'Bad Slug!!' });
+    expect((await w.run(w.videos)).status).toBe('success');
+    expect(webflowVideos(w).map((v) => v.slug)).toEqual(['bad-slug']);
+    const fresh = await openE2ELinkIndex();
+    try {
+      w.clock.advance(3000);
+      const moved = await runSyncCycle(w.videos, { linkIndex: fresh.linkIndex });
+      expect(moved.failures).toEqual([]);
+      expect(moved.status).toBe('success');
+      // Paired by the stored key; their contents differ by the slug alone, decided like any pair.
+      expect(moved.plan.every((e) => e.target === null || e.target.id !== null)).toBe(true);
+      expect(moved.plan.map((e) => e.action)).not.toContain('create');
+      expect(w.at.records('Videos')).toHaveLength(1);
+      expect(webflowVideos(w)).toHaveLength(1);
+      w.clock.advance(3000);
+      const quiet = await runSyncCycle(w.videos, { linkIndex: fresh.linkIndex });
+      expect(quiet.status).toBe('success');
+      expect(quiet.plan.filter((e) => e.action !== 'echo')).toEqual([]);
+      expect(w.at.records('Videos')).toHaveLength(1);
+      expect(webflowVideos(w)).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

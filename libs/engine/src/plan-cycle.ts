@@ -220,7 +220,7 @@ class CyclePlanner {
     }
     for (const item of this.input.items.source) {
       if (this.decided.has(item) || item.link || !item.mapped || item.mapped.deleted) continue;
-      const key = keyOf(item.mapped.fields[match.dest]);
+      const key = this.storedKey('dest', match.dest, keyOf(item.mapped.fields[match.dest]));
       const partner = key === null ? undefined : destByKey.get(key);
       if (!partner) continue;
       destByKey.delete(key!);
@@ -371,7 +371,7 @@ class CyclePlanner {
     const byKey = new Map<string, CycleItem>();
     const keyless: CycleItem[] = [];
     for (const item of candidates) {
-      const key = keyOf(item.mapped!.fields[field]);
+      const key = this.storedKey(to, field, keyOf(item.mapped!.fields[field]));
       if (key === null) keyless.push(item);
       else if (byKey.has(key)) {
         const reason = `another record in this run (${byKey.get(key)!.record.id}) has the same match key "${key}"`;
@@ -419,6 +419,12 @@ class CyclePlanner {
       }
     }
     for (const item of keyless) this.pushOp(item, 'create', null, null, null, [item]);
+  }
+
+  /** A key as `side`'s remote stores it in `field` (Webflow slugifies slugs). */
+  private storedKey(side: Side, field: string, key: string | null): string | null {
+    if (key === null) return null;
+    return jobSide(this.input.job, side).adapter.storedKey?.(field, key) ?? key;
   }
 
   // ---- building ops and entries --------------------------------------------------------------

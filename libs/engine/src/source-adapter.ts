@@ -69,6 +69,13 @@ export interface SourceAdapter {
    */
   write(ops: readonly WriteOp[], options: AdapterCallOptions): Promise<WriteResult[]>;
   /**
+   * The value `field` holds once the remote has stored `value`: Webflow turns the slug
+   * "Bad Slug!!" into "bad-slug". `match` compares keys as the remote stores them, so a record
+   * whose key the remote normalised is found again (after a lost response, or by a new store).
+   * @defaultValue the value itself
+   */
+  storedKey?(field: string, value: string): string;
+  /**
    * Records whose `field` equals one of `values` (used by the job's `match`): how the engine
    * finds a record it created when the response or the link was lost, and links two tables
    * that already hold the same items. Deleted records are not returned.

@@ -11,6 +11,7 @@ import { decodeCursor, settleCap } from './webflow-cursor.js';
 import type { WebflowCursorState } from './webflow-cursor.js';
 import { describeWebflowError, parseWebflowError } from './webflow-error-body.js';
 import { WEBFLOW_HTTP } from './webflow-http.js';
+import { SLUG_PATTERN, slugify } from './webflow-slug.js';
 import { normalizeItem, toFieldData } from './webflow-normalize.js';
 import type { WebflowApiItem } from './webflow-normalize.js';
 import type { WebflowSideOptions } from './webflow-options.js';
@@ -178,6 +179,11 @@ export class WebflowAdapter implements SourceAdapter {
     // Archiving changes the staged item only; in live mode take it off the site now as well.
     if (this.live) await this.unpublish(path, ids.filter((_, i) => results[i]!.ok), options);
     return results;
+  }
+
+  /** A slug Webflow would refuse is stored slugified (see `toFieldData`): match keys compare as stored. */
+  storedKey(field: string, value: string): string {
+    return field === 'slug' && !SLUG_PATTERN.test(value) ? slugify(value) : value;
   }
 
   async findByField(field: string, values: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]> {

@@ -506,3 +506,14 @@ describe('WebflowAdapter: a token someone else uses too', () => {
     expect(clock.t - start).toBeGreaterThanOrEqual(60_000);
   });
 });
+
+describe('WebflowAdapter: keys as Webflow stores them', () => {
+  it('a slug Webflow would refuse is compared slugified, as it is stored; other fields and valid slugs as they are', async () => {
+    const { adapter } = await setup();
+    expect(adapter.storedKey('slug', 'Bad Slug!!')).toBe('bad-slug');
+    expect(adapter.storedKey('slug', 'already-fine')).toBe('already-fine');
+    expect(adapter.storedKey('name', 'Bad Slug!!')).toBe('Bad Slug!!');
+    const [created] = await adapter.write([{ kind: 'create', fields: { name: 'X', slug: 'Bad Slug!!' } }], callOptions());
+    expect(created).toMatchObject({ ok: true, record: { fields: { slug: adapter.storedKey('slug', 'Bad Slug!!') } } });
+  });
+});
