@@ -6,6 +6,7 @@ import { createCliContext, EXIT, UsageError } from './cli-context.js';
 import { processCommand } from './commands/process-commands.js';
 import { enqueueCommand } from './commands/queue-commands.js';
 import { demoCommand } from './demo/demo-command.js';
+import { linkindexCommand } from './commands/linkindex-commands.js';
 import { conflictsCommand, jobsCommand, migrateCommand, pruneCommand } from './commands/store-commands.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
@@ -22,6 +23,8 @@ Commands:
                                     (exit 0 success, 3 partial, 1 failed; --dry-run prints the plan and writes nothing)
   enqueue --job ID                  enqueue an ad-hoc run for the workers (REDIS_URL)
   migrate                           apply the LinkIndex migrations
+  linkindex copy --from X --to DSN  carry links, cursors, conflicts and runs from PGlite (or PostgreSQL)
+                                    into an empty PostgreSQL store, for a fleet; counts verified
   prune [--older-than 30d]          delete run records older than the age (d, h or m)
   jobs list                         jobs with their state, fail counts and last run
   jobs enable ID | jobs disable ID  enabling resets the fail counts
@@ -69,6 +72,11 @@ Queues an ad-hoc run of the job for the workers (REDIS_URL). A run already queue
   migrate: `Usage: syncframe migrate --config FILE
 
 Applies the LinkIndex migrations (safe to run from several processes at once).`,
+  linkindex: `Usage: syncframe linkindex copy --from <PGlite folder or postgres:// DSN> --to <postgres:// DSN> [--from-schema S] [--to-schema S] [--json]
+
+Moving from one process to a fleet: carries links, cursors, job state, conflicts and run history
+into an empty PostgreSQL store (both are migrated first), in one transaction, then compares the
+row counts of every table. Stop the process using the old store first.`,
   prune: `Usage: syncframe prune --config FILE [--older-than 30d]
 
 Deletes run records older than the age (d, h or m).`,
@@ -97,6 +105,7 @@ const COMMANDS: Record<string, Command> = {
   sync: syncCommand,
   enqueue: enqueueCommand,
   migrate: migrateCommand,
+  linkindex: linkindexCommand,
   prune: pruneCommand,
   jobs: jobsCommand,
   conflicts: conflictsCommand,
@@ -119,6 +128,7 @@ export async function runCli(
       options: {
         config: { type: 'string' }, job: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' },
         'older-than': { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        from: { type: 'string' }, to: { type: 'string' }, 'from-schema': { type: 'string' }, 'to-schema': { type: 'string' },
         // `demo --keep` is a flag; `conflicts resolve ID --keep source|dest` takes a value.
         keep: { type: argv[0] === 'demo' ? 'boolean' : 'string' },
       },

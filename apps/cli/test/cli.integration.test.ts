@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
+import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirtableFake } from '@syncframe/adapter-airtable/testing';
@@ -233,6 +234,27 @@ describe('syncframe CLI', () => {
     expect(waiting[0]!.data).toMatchObject({ jobId: 'videos', trigger: 'cli' });
     expect(JSON.stringify(waiting[0]!.data)).not.toContain(AT_TOKEN);
     await queue.close();
+  });
+
+  it('linkindex copy carries the PGlite store into an empty PostgreSQL schema and prints the counts, which agree', async () => {
+    const schema = `cli_copy_${randomUUID().slice(0, 8).replace(/-/g, '')}`;
+    const dsn = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    try {
+      const res = await cli('linkindex', 'copy', '--from', join(dir, 'state'), '--to', dsn, '--to-schema', schema);
+      expect(res.code, res.err).toBe(0);
+      const links = /^links\s+(\d+)\s+(\d+)$/m.exec(res.out);
+      expect(Number(links?.[1])).toBeGreaterThanOrEqual(3);
+      expect(links?.[2]).toBe(links?.[1]);
+      expect(res.out).toMatch(/^runs\s+(\d+)\s+\1$/m);
+      expect(res.out).toContain('the counts agree');
+      expect((await cli('linkindex', 'copy', '--from', join(dir, 'state'), '--to', dsn, '--to-schema', schema)).err).toContain('copy into an empty store');
+      expect((await cli('linkindex', 'copy', '--from', join(dir, 'state'))).code).toBe(2);
+    } finally {
+      const client = new pg.Client({ connectionString: dsn });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
   });
 
   const bin = resolve(import.meta.dirname, '../bin/syncframe.js');

@@ -12,3 +12,4 @@ export * from './job-leases.postgres.js';
 export * from './link-index.postgres.js';
 export * from './link-index.memory.js';
 export * from './open-link-index.js';
+export * from './copy-link-index.js';

@@ -1,0 +1,107 @@
+import { ConfigError } from '@syncframe/engine';
+import { asc, count } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { LinkIndexConfig } from './config.js';
+import { DEFAULT_PGLITE_DIR, schemaOf } from './config.js';
+import { connectPglite } from './connect-pglite.js';
+import { connectPostgres } from './connect-postgres.js';
+import type { LinkIndexDatabase } from './database.js';
+import type { LinkIndexLogger } from './logger.js';
+import { silentLinkIndexLogger } from './logger.js';
+import { applyMigrations } from './migrate.js';
+import { conflicts, cursors, jobs, links, runs } from './schema.js';
+
+/** Rows copied per statement. */
+const PAGE = 1000;
+
+/**
+ * What is carried, in this order: job state, cursors, links, run history, conflicts. Job leases are
+ * not: they belong to the processes of the old store, and a new one starts with none held.
+ */
+const TABLES: readonly { readonly name: string; readonly table: PgTable; readonly order: readonly unknown[] }[] = [
+  { name: 'jobs', table: jobs, order: [jobs.jobId] },
+  { name: 'cursors', table: cursors, order: [cursors.jobId, cursors.adapter, cursors.tableName] },
+  { name: 'links', table: links, order: [links.srcAdapter, links.srcTable, links.destAdapter, links.destTable, links.srcId, links.destId] },
+  { name: 'runs', table: runs, order: [runs.runId] },
+  { name: 'conflicts', table: conflicts, order: [conflicts.conflictId] },
+];
+
+/** Rows of one table in both stores after the copy. */
+export interface CopiedTable {
+  readonly table: string;
+  readonly source: number;
+  readonly destination: number;
+}
+
+export interface CopyLinkIndexOptions {
+  readonly logger?: LinkIndexLogger;
+  /** Told after each page: table and rows copied so far. */
+  readonly onProgress?: (table: string, copied: number) => void;
+}
+
+/**
+ * Copies a link index (typically the embedded PGlite store a single process started with) into an
+ * empty PostgreSQL one, for a fleet: links, cursors, job state, conflicts and run history, so the
+ * fleet picks up where the process left off instead of matching everything again. Both stores are
+ * migrated first. The destination must hold none of these rows (nothing is merged or overwritten),
+ * everything is written in one transaction, and the counts of every table are compared after:
+ * a difference throws.
+ */
+export async function copyLinkIndex(from: LinkIndexConfig, to: LinkIndexConfig, options: CopyLinkIndexOptions = {}): Promise<CopiedTable[]> {
+  const logger = options.logger ?? silentLinkIndexLogger;
+  if (from.driver === 'memory' || to.driver === 'memory') throw new ConfigError('linkindex copy: the memory driver holds nothing to copy from or into');
+  const source = await connect(from, logger);
+  try {
+    const destination = await connect(to, logger);
+    try {
+      await applyMigrations(source.db, schemaOf(from), source.where, { logger });
+      await applyMigrations(destination.db, schemaOf(to), destination.where, { logger });
+      for (const { name, table } of TABLES) {
+        const held = await rowCount(destination.db, table);
+        if (held > 0) {
+          throw new ConfigError(`linkindex copy: ${destination.where} already holds ${held} row(s) in "${name}"; copy into an empty store (nothing is merged)`);
+        }
+      }
+      await destination.db.transaction(async (tx) => {
+        for (const { name, table, order } of TABLES) {
+          let copied = 0;
+          for (let offset = 0; ; offset += PAGE) {
+            const page = await source.db.select().from(table).orderBy(...order.map((c) => asc(c as never))).limit(PAGE).offset(offset);
+            if (page.length === 0) break;
+            await tx.insert(table).values(page as never);
+            copied += page.length;
+            options.onProgress?.(name, copied);
+            if (page.length < PAGE) break;
+          }
+        }
+      });
+      const report: CopiedTable[] = [];
+      for (const { name, table } of TABLES) {
+        report.push({ table: name, source: await rowCount(source.db, table), destination: await rowCount(destination.db, table) });
+      }
+      const off = report.filter((r) => r.source !== r.destination);
+      if (off.length > 0) {
+        throw new Error(`linkindex copy: counts differ after the copy: ${off.map((r) => `${r.table} ${r.source} → ${r.destination}`).join(', ')}`);
+      }
+      return report;
+    } finally {
+      await destination.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+async function connect(config: LinkIndexConfig, logger: LinkIndexLogger): Promise<{ db: LinkIndexDatabase; where: string; close(): Promise<void> }> {
+  const schema = schemaOf(config);
+  if (config.driver === 'postgres') {
+    if (!config.conn) throw new ConfigError('linkindex copy: a postgres store needs a postgres:// DSN');
+    return connectPostgres(config.conn, schema, logger);
+  }
+  return connectPglite(config.conn ?? DEFAULT_PGLITE_DIR, schema);
+}
+
+async function rowCount(db: LinkIndexDatabase, table: PgTable): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(table);
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { emptySideCounts } from '@syncframe/engine';
+import type { RunSummary } from '@syncframe/engine';
+import { copyLinkIndex, openLinkIndex } from '@syncframe/linkindex';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dir = await mkdtemp(join(tmpdir(), 'syncframe-copy-'));
+const schemas: string[] = [];
+const freshSchema = () => {
+  const s = `copy_${randomBytes(4).toString('hex')}`;
+  schemas.push(s);
+  return s;
+};
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await client.end();
+});
+
+const pair = { source: { adapter: 'airtable', table: 'Videos' }, dest: { adapter: 'webflow', table: 'c1' } };
+const run = (runId: string, startedAt: string): RunSummary => ({
+  runId, jobId: 'videos', trigger: 'cli', startedAt, endedAt: startedAt, durationMs: 0, status: 'success',
+  counts: { source: emptySideCounts(), dest: emptySideCounts() }, retries: 0, rateLimited: 0, throttleWaitMs: 0,
+  errors: [], errorsTruncated: false, failures: [],
+});
+
+describe('copyLinkIndex: from the embedded PGlite store to PostgreSQL', () => {
+  it('carries links, cursors, job state, conflicts and runs, with counts that agree; the fleet reads them back', async () => {
+    const pgliteDir = join(dir, 'pglite');
+    const source = (await openLinkIndex({ driver: 'pglite', conn: pgliteDir })).linkIndex;
+    const links = Array.from({ length: 2500 }, (_, i) => ({
+      sourceId: `rec${i}`, destId: `item${i}`, sourceHash: `s${i}`, destHash: `d${i}`,
+      deletedAt: i % 100 === 0 ? '2026-01-02T00:00:00.000Z' : null, syncedAt: '2026-01-01T00:00:00.000Z',
+    }));
+    await source.upsertLinks(pair, links);
+    await source.saveCursor('videos', pair.source, { value: 'cursor-a' });
+    await source.saveCursor('videos', pair.dest, { value: 'cursor-b' });
+    await source.incrementFailCount('videos', pair.dest);
+    await source.disableJob('old-job', new Date('2026-01-03T00:00:00.000Z'));
+    await source.insertRun(run('r1', '2026-01-01T00:00:00.000Z'));
+    await source.insertRun(run('r2', '2026-01-01T01:00:00.000Z'));
+    const conflict = await source.recordConflict({
+      conflictId: 'c-1', jobId: 'videos', pair, sourceId: 'rec1', destId: 'item1',
+      sourcePayload: { id: 'rec1', fields: { Name: 'A' }, updatedAt: '2026-01-01T00:00:00.000Z', deleted: false },
+      destPayload: { id: 'item1', fields: { name: 'B' }, updatedAt: '2026-01-01T00:00:00.000Z', deleted: false },
+      detectedAt: '2026-01-01T00:00:00.000Z',
+    });
+    await source.close();
+
+    const schema = freshSchema();
+    const report = await copyLinkIndex({ driver: 'pglite', conn: pgliteDir }, { driver: 'postgres', conn: DATABASE_URL, schema });
+    expect(report).toEqual([
+      { table: 'jobs', source: 1, destination: 1 },
+      { table: 'cursors', source: 2, destination: 2 },
+      { table: 'links', source: 2500, destination: 2500 },
+      { table: 'runs', source: 2, destination: 2 },
+      { table: 'conflicts', source: 1, destination: 1 },
+    ]);
+
+    const fleet = (await openLinkIndex({ driver: 'postgres', conn: DATABASE_URL, schema })).linkIndex;
+    try {
+      const found = await fleet.findLinks(pair, 'source', ['rec0', 'rec7', 'rec2499']);
+      expect(found.sort((a, b) => a.sourceId.localeCompare(b.sourceId))).toEqual([links[0], links[2499], links[7]]);
+      expect(await fleet.loadCursor('videos', pair.source)).toEqual({ value: 'cursor-a' });
+      expect(await fleet.getFailCount('videos', pair.dest)).toBe(1);
+      expect((await fleet.getJobState('old-job')).disabledAt).toBe('2026-01-03T00:00:00.000Z');
+      expect((await fleet.listRuns({ jobId: 'videos' })).map((r) => r.runId)).toEqual(['r2', 'r1']);
+      expect(await fleet.listConflicts('videos', 'open')).toEqual([conflict]);
+    } finally {
+      await fleet.close();
+    }
+
+    // Never into a store that holds anything: nothing is merged or overwritten.
+    await expect(copyLinkIndex({ driver: 'pglite', conn: pgliteDir }, { driver: 'postgres', conn: DATABASE_URL, schema }))
+      .rejects.toThrow(/already holds 1 row\(s\) in "jobs"; copy into an empty store/);
+  });
+});
