@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnCli } from '../../worker/test/fleet-harness.js';
+import { DATABASE_URL, REDIS_URL, spawnCli } from '../../worker/test/fleet-harness.js';
 
 describe('syncframe demo', () => {
   it('syncs a local Airtable base and Webflow site both ways, tells what moved in words, exits 0 and leaves nothing running', async () => {
@@ -26,14 +26,22 @@ describe('syncframe demo', () => {
     expect(out).not.toContain('patDEMO');
   }, 120_000);
 
-  it('--keep leaves the local APIs running until interrupted', async () => {
-    const demo = spawnCli(['demo', '--keep'], { LOG_LEVEL: 'warn' });
+  it('--keep leaves the local APIs, and with Redis and PostgreSQL a fleet with the board, running until interrupted', async () => {
+    const demo = spawnCli(['demo', '--keep'], { LOG_LEVEL: 'warn', REDIS_URL, DATABASE_URL });
     const line = await demo.waitFor(/^ {2}Airtable {2}http:\/\/127\.0\.0\.1:\d+/, 90_000);
     const url = /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0];
     // The local Airtable answers like Airtable: without a token, 401.
     expect((await fetch(`${url}/v0/appSyncFrameDemo1/Videos`)).status).toBe(401);
+    // The store was copied to PostgreSQL and the board serves the demo's jobs and runs.
+    const boardLine = await demo.waitFor(/^ {2}board {5}http:\/\/127\.0\.0\.1:\d+ {3}\(token [0-9a-f]+/, 60_000);
+    const [, board, token] = /(http:\/\/127\.0\.0\.1:\d+) {3}\(token ([0-9a-f]+)/.exec(boardLine)!;
+    const { jobs } = await (await fetch(`${board}/api/jobs`, { headers: { authorization: `Bearer ${token}` } })).json() as { jobs: { id: string }[] };
+    expect(jobs.map((j) => j.id).sort()).toEqual(['demo-authors', 'demo-videos']);
+    const { runs } = await (await fetch(`${board}/api/runs?job=demo-videos`, { headers: { authorization: `Bearer ${token}` } })).json() as { runs: unknown[] };
+    expect(runs.length).toBeGreaterThanOrEqual(3);
     demo.proc.kill('SIGINT');
     expect(await demo.exited).toBe(0);
     await expect(fetch(`${url}/v0/appSyncFrameDemo1/Videos`)).rejects.toThrow();
+    await expect(fetch(`${board}/healthz`)).rejects.toThrow();
   }, 120_000);
 });

@@ -14,6 +14,8 @@ import { EXIT } from '../cli-context.js';
 import { formatRunSummary } from '../run-summary-text.js';
 import { count, describePlan, table } from './demo-report.js';
 import { writeDemoConfig } from './demo-files.js';
+import { reachable, startDemoFleet } from './demo-fleet.js';
+import type { DemoFleet } from './demo-fleet.js';
 import { DEMO, seedDemo, startDemoWorld } from './demo-world.js';
 import type { DemoWorld } from './demo-world.js';
 
@@ -99,10 +101,26 @@ export async function demoCommand(ctx: CliContext): Promise<number> {
     out(`  Airtable  ${world.airtable.url}   base ${DEMO.baseId}`);
     out(`  Webflow   ${world.webflow.url}   site ${DEMO.siteId}`);
     out(`  config    ${configFile} (tokens in the .env beside it)`);
+    const redisUrl = ctx.env.REDIS_URL || 'redis://127.0.0.1:6379';
+    const databaseUrl = ctx.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+    let fleet: DemoFleet | null = null;
+    if ((await reachable(redisUrl, 6379)) && (await reachable(databaseUrl, 5432))) {
+      fleet = await startDemoFleet(configFile, config.linkindex, { redisUrl, databaseUrl }).catch((err: unknown) => {
+        out(`  (no fleet: ${err instanceof Error ? err.message : String(err)})`);
+        return null;
+      });
+    } else {
+      out(`  (no fleet: the board needs Redis at ${redisUrl} and PostgreSQL at DATABASE_URL; set them to see it)`);
+    }
+    if (fleet) {
+      out('The store was copied to PostgreSQL (`syncframe linkindex copy`), and a scheduler, a worker and the board run here:');
+      out(`  board     ${fleet.boardUrl}   (token ${fleet.apiToken}: log in with it, or send it as a Bearer token)`);
+    }
     out('Try:');
     out(`  npx syncframe sync --job demo-videos --dry-run --config ${configFile}`);
     out(`  npx syncframe jobs list --config ${configFile}`);
     await untilInterrupted();
+    await fleet?.close();
     return EXIT.ok;
   } finally {
     await store?.close();
