@@ -1,10 +1,16 @@
 import type { Request, RequestHandler } from 'express';
-import { sendProblem, UNAUTHORIZED } from './http-errors.js';
+import { METRICS_TOKEN_SCOPE, sendProblem, UNAUTHORIZED } from './http-errors.js';
 import type { Session, SessionCookies } from './session-cookie.js';
 import type { Signer } from './signing.js';
 
-/** How a request proved who it is. */
-export type AuthContext = { readonly kind: 'bearer' } | { readonly kind: 'session'; readonly session: Session };
+/**
+ * How a request proved who it is. `metrics`: the read-only metrics token, only ever set on a
+ * scrape of `/metrics` (the token is refused everywhere else).
+ */
+export type AuthContext =
+  | { readonly kind: 'bearer' }
+  | { readonly kind: 'session'; readonly session: Session }
+  | { readonly kind: 'metrics' };
 
 const contexts = new WeakMap<Request, AuthContext>();
 
@@ -16,6 +22,11 @@ export function authOf(req: Request): AuthContext | null {
 /** Whether `presented` is the API token, in constant time. */
 export function isApiToken(signer: Signer, apiToken: string, presented: string): boolean {
   return signer.equal(presented, apiToken);
+}
+
+/** The one request the metrics token may make: a scrape, `GET /metrics` (or HEAD). */
+export function isMetricsScrape(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && req.path === '/metrics';
 }
 
 /**
@@ -39,16 +50,32 @@ export function safeNextPath(value: unknown): string {
 /**
  * Requires `Authorization: Bearer <token>` or a login cookie. A wrong bearer token is refused
  * outright rather than falling back to the cookie, so a misconfigured script fails loudly.
+ * `metricsToken` (optional) is a second bearer token that opens `GET /metrics` and nothing else:
+ * presented anywhere else it is a 403.
  */
-export function authenticate(options: { signer: Signer; apiToken: string; sessions: SessionCookies }): RequestHandler {
-  const { signer, apiToken, sessions } = options;
+export function authenticate(options: { signer: Signer; apiToken: string; metricsToken?: string; sessions: SessionCookies }): RequestHandler {
+  const { signer, apiToken, metricsToken, sessions } = options;
   return (req, res, next) => {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (match && isApiToken(signer, apiToken, match[1]!)) {
-        contexts.set(req, { kind: 'bearer' });
-        return next();
+      const presented = match?.[1];
+      if (presented !== undefined) {
+        // Both comparisons always run (constant time each), whichever token was sent.
+        const api = isApiToken(signer, apiToken, presented);
+        const metrics = metricsToken !== undefined && signer.equal(presented, metricsToken);
+        if (api) {
+          contexts.set(req, { kind: 'bearer' });
+          return next();
+        }
+        if (metrics) {
+          if (isMetricsScrape(req)) {
+            contexts.set(req, { kind: 'metrics' });
+            return next();
+          }
+          res.setHeader('WWW-Authenticate', 'Bearer realm="syncframe", error="insufficient_scope"');
+          return sendProblem(res, METRICS_TOKEN_SCOPE);
+        }
       }
       res.setHeader('WWW-Authenticate', 'Bearer realm="syncframe", error="invalid_token"');
       return sendProblem(res, UNAUTHORIZED);

@@ -33,6 +33,19 @@ export function apiTokenProblem(token: string | undefined): string | null {
   return null;
 }
 
+/** Why a metrics token is refused, or null when it is fit (or not set: the metrics token is optional). */
+export function metricsTokenProblem(token: string | undefined, apiToken: string): string | null {
+  if (token === undefined) return null;
+  if (/\s/.test(token)) return 'SYNCFRAME_METRICS_TOKEN contains whitespace: a bearer token cannot carry it';
+  if (token.length < MIN_API_TOKEN_LENGTH) {
+    return `SYNCFRAME_METRICS_TOKEN is too short (${token.length} characters): it needs at least ${MIN_API_TOKEN_LENGTH}; generate one with \`openssl rand -hex 32\``;
+  }
+  if (token === apiToken) {
+    return 'SYNCFRAME_METRICS_TOKEN must differ from SYNCFRAME_API_TOKEN: the metrics token is handed to Prometheus and must not open the API';
+  }
+  return null;
+}
+
 /** HTML for browsers, JSON for everything else. */
 function sendProblemFor(req: Request, res: Response, p: HttpProblem): void {
   if (!isBrowserNavigation(req)) return sendProblem(res, p);
@@ -46,10 +59,11 @@ function sendProblemFor(req: Request, res: Response, p: HttpProblem): void {
  * login session (cookie); cookie-authenticated writes must come from the board's own origin, and
  * the page's forms also carry a CSRF token.
  *
- * @throws ConfigError when `deps.apiToken` is missing or shorter than 16 characters.
+ * @throws ConfigError when `deps.apiToken` is missing or shorter than 16 characters, or
+ * `deps.metricsToken` is given but shorter than 16 characters or equal to the API token.
  */
 export function createBoardApp(deps: BoardDeps): Express {
-  const tokenProblem = apiTokenProblem(deps.apiToken);
+  const tokenProblem = apiTokenProblem(deps.apiToken) ?? metricsTokenProblem(deps.metricsToken, deps.apiToken);
   if (tokenProblem) throw new ConfigError(tokenProblem);
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
@@ -57,7 +71,7 @@ export function createBoardApp(deps: BoardDeps): Express {
   const sessions = new SessionCookies(signer, clock, deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
   const csrf = new CsrfTokens(signer);
   const flash = new FlashCookies(signer);
-  const scrubber = new SecretScrubber(() => [...secretsOfConfig(deps.config()), deps.apiToken]);
+  const scrubber = new SecretScrubber(() => [...secretsOfConfig(deps.config()), deps.apiToken, ...(deps.metricsToken ? [deps.metricsToken] : [])]);
   const metrics = new BoardMetrics({
     queues: deps.queues, store: deps.store, logger, clock,
     ...(deps.metrics?.lookbackMs !== undefined ? { lookbackMs: deps.metrics.lookbackMs } : {}),
@@ -77,7 +91,7 @@ export function createBoardApp(deps: BoardDeps): Express {
   });
   app.use(createLoginRouter({ signer, apiToken: deps.apiToken, sessions, logger }));
 
-  app.use(authenticate({ signer, apiToken: deps.apiToken, sessions }));
+  app.use(authenticate({ signer, apiToken: deps.apiToken, sessions, ...(deps.metricsToken !== undefined ? { metricsToken: deps.metricsToken } : {}) }));
   app.use(requireSameOriginForCookieWrites());
   app.get('/metrics', metrics.handler(logger));
   app.use('/api', createApiRouter({ deps, scrubber }));

@@ -20,6 +20,11 @@ export interface BoardDeps {
   readonly throttles: ThrottleProvider;
   /** `SYNCFRAME_API_TOKEN`: at least 16 characters. Never logged, never sent back. */
   readonly apiToken: string;
+  /**
+   * `SYNCFRAME_METRICS_TOKEN`: an optional second bearer token, for Prometheus, that opens
+   * `GET /metrics` and nothing else. At least 16 characters, and not the API token. Never logged.
+   */
+  readonly metricsToken?: string;
   readonly logger: Logger;
   /** @defaultValue the system clock */
   readonly clock?: Clock;

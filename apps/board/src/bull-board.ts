@@ -24,7 +24,7 @@ function isPlain(v: unknown): boolean {
 }
 
 /** Keys of `RunJobData` and `TickJobData`. */
-const RUN_KEYS = ['jobId', 'trigger', 'requestedAt'] as const;
+const RUN_KEYS = ['jobId', 'trigger', 'requestedAt', 'runId'] as const;
 const TICK_KEYS = ['kind', 'jobId', 'specHash', 'olderThanDays'] as const;
 
 /**

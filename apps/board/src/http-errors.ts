@@ -27,6 +27,8 @@ const problem = (status: number, code: string, message: string, unexpected = fal
 export const UNAUTHORIZED = problem(401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>" or log in at /login');
 /** 403 for cookie-authenticated writes that do not come from the board's own pages. */
 export const CSRF_REFUSED = problem(403, 'forbidden', 'cross-site request refused: missing or invalid CSRF token or same-origin proof');
+/** 403 for the metrics token anywhere but `GET /metrics`. */
+export const METRICS_TOKEN_SCOPE = problem(403, 'forbidden', 'the metrics token only grants GET /metrics');
 /** 404 for a path no route serves. */
 export const NO_SUCH_ROUTE = problem(404, 'not_found', 'no such route');
 

@@ -1,12 +1,13 @@
 import type { Conflict, Side } from '@syncframe/engine';
 import { conflictState, NotFoundError, systemClock } from '@syncframe/engine';
-import type { EnqueuedRun } from '@syncframe/fleet';
+import type { EnqueuedRun, EnqueueOutcome } from '@syncframe/fleet';
 import { enqueueRun } from '@syncframe/fleet';
 import type { BoardDeps } from './board-deps.js';
 import { ConflictNotOpenError, isJobDisabledError } from './errors/index.js';
 import { assertRunnable, findJob } from './job-lookup.js';
 import type { JobView } from './job-overview.js';
 import { jobView } from './job-overview.js';
+import { runApiPath, runPagePath } from './run-paths.js';
 
 /**
  * What operators can change, shared by the JSON API and the page's forms so both obey the same
@@ -14,29 +15,62 @@ import { jobView } from './job-overview.js';
  * deduplication per job, then the workers' PostgreSQL lease (one active run per job).
  */
 
+/** What an enqueue answers: the queue job, the run id to follow, what became of the trigger in words, and links. */
+export interface EnqueuedRunView {
+  readonly queueJobId: string;
+  /** The run id it will be recorded under; null only when merged into a run queued without one (by hand, or an older version). */
+  readonly runId: string | null;
+  /** True when this trigger was merged into a run already queued (no new run). */
+  readonly deduplicated: boolean;
+  readonly outcome: EnqueueOutcome;
+  readonly message: string;
+  /** Where to follow it: the board's run page and the API's; null without a run id. */
+  readonly links: { readonly run: string | null; readonly api: string | null };
+}
+
+const OUTCOME_MESSAGES: Record<EnqueueOutcome, string> = {
+  'queued': 'queued; a worker starts it shortly',
+  'follow-up': 'a run of this job is active; this trigger queued one follow-up run, which starts when the active one ends',
+  'merged-waiting': 'a run of this job is already queued; this trigger was merged into it',
+  'merged-follow-up': 'a run of this job is active and its follow-up run is already queued; this trigger was merged into the follow-up',
+};
+
+/** The API's (and the page's) view of an enqueued run. */
+export function enqueuedRunView(run: EnqueuedRun): EnqueuedRunView {
+  const untraceable = run.runId === null ? '; that run was queued without a run id, so only Bull Board shows it' : '';
+  return {
+    queueJobId: run.queueJobId,
+    runId: run.runId,
+    deduplicated: run.deduplicated,
+    outcome: run.outcome,
+    message: `${OUTCOME_MESSAGES[run.outcome]}${untraceable}`,
+    links: run.runId === null ? { run: null, api: null } : { run: runPagePath(run.runId), api: runApiPath(run.runId) },
+  };
+}
+
 /** Enqueues an ad-hoc run (trigger `api`). NotFoundError for an unknown job, JobDisabledError for a disabled one. */
-export async function enqueueJobRun(deps: BoardDeps, jobId: string): Promise<EnqueuedRun> {
+export async function enqueueJobRun(deps: BoardDeps, jobId: string): Promise<EnqueuedRunView> {
   const job = findJob(deps, jobId);
   await assertRunnable(deps.store, job);
   const run = await enqueueRun(deps.queues.runs, job, 'api', new Date((deps.clock ?? systemClock).now()));
   deps.logger.info({ jobId, ...run }, 'run enqueued from the board');
-  return run;
+  return enqueuedRunView(run);
 }
 
-/** Enables (clearing fail counts) or disables the job in the LinkIndex; returns its new view. */
-export async function setJobEnabled(deps: BoardDeps, jobId: string, enabled: boolean): Promise<JobView> {
+/** Enables (clearing fail counts) or disables the job in the LinkIndex; returns its new view (`scrub` cleans its last run's messages). */
+export async function setJobEnabled(deps: BoardDeps, jobId: string, enabled: boolean, scrub?: (text: string) => string): Promise<JobView> {
   const job = findJob(deps, jobId);
   if (enabled) await deps.store.enableJob(job.id);
   else await deps.store.disableJob(job.id, new Date((deps.clock ?? systemClock).now()));
   deps.logger.info({ jobId, enabled }, enabled ? 'job enabled from the board' : 'job disabled from the board');
-  return jobView(deps, job);
+  return jobView(deps, job, scrub);
 }
 
 /** What resolving a conflict did. */
 export interface ResolvedConflict {
   readonly conflict: Conflict;
   /** The run that applies the decision; null when the job cannot run now (it applies on the next run). */
-  readonly run: EnqueuedRun | null;
+  readonly run: EnqueuedRunView | null;
   /** Why no run was enqueued. */
   readonly runSkipped?: string;
 }

@@ -2,6 +2,7 @@ import type { JobConfig, ScheduleConfig, SideConfig } from '@syncframe/config';
 import type { ConflictPolicy, RunSummary, Side } from '@syncframe/engine';
 import { schedulerIdOf, sideRef } from '@syncframe/fleet';
 import type { BoardDeps } from './board-deps.js';
+import { scrubRun } from './run-lookup.js';
 
 /** One side of a job as the board shows it: where it points, never its credentials. */
 export interface SideView {
@@ -40,8 +41,11 @@ function sideView(role: Side, side: SideConfig, failCount: number): SideView {
   return side.adapter === 'webflow' ? { ...base, collection: side.collection } : { ...base, table: side.table };
 }
 
-/** The live view of one configured job (six small reads, in parallel). */
-export async function jobView(deps: Pick<BoardDeps, 'store' | 'queues'>, job: JobConfig): Promise<JobView> {
+/**
+ * The live view of one configured job (six small reads, in parallel). `scrub` cleans the last
+ * run's messages of configured secrets.
+ */
+export async function jobView(deps: Pick<BoardDeps, 'store' | 'queues'>, job: JobConfig, scrub: (text: string) => string = (t) => t): Promise<JobView> {
   const { store, queues } = deps;
   const [state, sourceFails, destFails, runs, open, scheduler] = await Promise.all([
     store.getJobState(job.id),
@@ -60,13 +64,13 @@ export async function jobView(deps: Pick<BoardDeps, 'store' | 'queues'>, job: Jo
     schedule: job.schedule,
     conflictPolicy: job.conflictPolicy,
     sides: [sideView('source', job.source, sourceFails), sideView('dest', job.dest, destFails)],
-    lastRun: runs[0] ?? null,
+    lastRun: runs[0] ? scrubRun(runs[0], scrub) : null,
     nextRunAt: runnable && typeof scheduler?.next === 'number' ? new Date(scheduler.next).toISOString() : null,
     openConflicts: open.length,
   };
 }
 
 /** Every configured job, in config order. */
-export async function listJobViews(deps: Pick<BoardDeps, 'config' | 'store' | 'queues'>): Promise<JobView[]> {
-  return Promise.all(deps.config().jobs.map((job) => jobView(deps, job)));
+export async function listJobViews(deps: Pick<BoardDeps, 'config' | 'store' | 'queues'>, scrub?: (text: string) => string): Promise<JobView[]> {
+  return Promise.all(deps.config().jobs.map((job) => jobView(deps, job, scrub)));
 }

@@ -2,19 +2,28 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Conflict } from '@syncframe/engine';
-import { authOf } from './auth.js';
+import { NotFoundError } from '@syncframe/engine';
+import { authOf, safeNextPath } from './auth.js';
 import type { BoardDeps } from './board-deps.js';
+import { diffConflict, sideNamesOf } from './conflict-diff.js';
 import type { CsrfTokens } from './csrf.js';
+import { idParams } from './handlers/params.js';
 import { httpProblemOf } from './http-errors.js';
+import type { EnqueuedRunView } from './job-commands.js';
 import { enqueueJobRun, resolveConflictAndRun, setJobEnabled } from './job-commands.js';
 import { listJobViews } from './job-overview.js';
-import type { FlashCookies } from './page/flash.js';
+import type { Flash, FlashCookies } from './page/flash.js';
+import type { ConflictView } from './page/render-conflict.js';
 import { renderHome } from './page/render-home.js';
+import { renderRun } from './page/render-run.js';
+import { conflictsOfRun, findQueuedRun, otherAttemptsOf, scrubRun } from './run-lookup.js';
 import { cspNonce } from './security-headers.js';
 import type { SecretScrubber } from './secret-scrubber.js';
 
 /** Recent runs on the page. */
 const PAGE_RUNS = 25;
+/** Conflicts shown (each compared field by field through the job's mappers) on one page. */
+export const PAGE_CONFLICTS = 50;
 
 const keepForm = z.object({ keep: z.enum(['source', 'dest']) });
 
@@ -25,25 +34,69 @@ export interface PageRouterDeps {
   readonly scrubber: SecretScrubber;
 }
 
+/** The outcome of a page action: the flash text and, optionally, a run to follow. */
+type ActionResult = string | Flash;
+
+/** The flash's link to a run an action enqueued. */
+function runLink(run: EnqueuedRunView | null): Pick<Flash, 'link'> {
+  return run?.links.run ? { link: { href: run.links.run, label: `Follow run ${run.runId!.slice(0, 8)}` } } : {};
+}
+
 /**
- * The server-rendered page at `/` and its form actions. Every action answers with a redirect to
- * `/` and a flash message (post → redirect → get), so a reload never repeats it.
+ * The server-rendered pages (`/`, `/runs/:id`) and their form actions. Every action answers with
+ * a redirect (to `/`, or the page named in the form's `back` field) and a flash message
+ * (post → redirect → get), so a reload never repeats it.
  */
 export function createPageRouter(ctx: PageRouterDeps): Router {
-  const { deps, csrf, flash } = ctx;
+  const { deps, csrf, flash, scrubber } = ctx;
   const router = express.Router();
+  const scrub = (text: string) => scrubber.scrub(text);
+  const csrfTokenOf = (req: Request) => {
+    const auth = authOf(req);
+    return auth?.kind === 'session' ? csrf.tokenFor(auth.session.id) : '';
+  };
+  const withDiffs = (conflicts: readonly Conflict[]): Promise<ConflictView[]> => {
+    const jobs = deps.config().jobs;
+    return Promise.all(conflicts.map(async (conflict) => ({ conflict, diff: await diffConflict(conflict, jobs, deps.store, scrub) })));
+  };
 
   router.get('/', async (req, res) => {
-    const jobs = await listJobViews(deps);
+    const jobs = await listJobViews(deps, scrub);
     const [runs, conflicts] = await Promise.all([
       deps.store.listRuns({ limit: PAGE_RUNS }),
       Promise.all(jobs.map((j) => deps.store.listConflicts(j.id, 'open'))).then((all): Conflict[] => all.flat()),
     ]);
-    const auth = authOf(req);
     res.type('html').send(renderHome({
-      jobs, runs, conflicts,
+      jobs, runs: runs.map((r) => scrubRun(r, scrub)),
+      conflicts: await withDiffs(conflicts.slice(0, PAGE_CONFLICTS)),
+      moreConflicts: Math.max(0, conflicts.length - PAGE_CONFLICTS),
       flash: flash.take(req, res),
-      csrfToken: auth?.kind === 'session' ? csrf.tokenFor(auth.session.id) : '',
+      csrfToken: csrfTokenOf(req),
+      nonce: cspNonce(res),
+    }));
+  });
+
+  router.get('/runs/:id', async (req, res) => {
+    const { id } = idParams.parse(req.params);
+    const run = await deps.store.getRun(id);
+    const queued = run ? null : await findQueuedRun(deps, id, scrub);
+    if (!run && !queued) {
+      throw new NotFoundError(`No run ${id}: it is not recorded, and the queue does not know it (finished queue jobs are kept for 7 days, failed ones for 30).`);
+    }
+    const jobId = run?.jobId ?? queued!.jobId;
+    const shown = run && scrubRun(run, scrub);
+    const [conflicts, attempts] = run
+      ? await Promise.all([conflictsOfRun(deps.store, run), otherAttemptsOf(deps, run)])
+      : [[], []];
+    res.type('html').send(renderRun({
+      runId: id, run: shown, queued,
+      sides: sideNamesOf(deps.config().jobs, jobId),
+      jobConfigured: deps.config().jobs.some((j) => j.id === jobId),
+      conflicts: await withDiffs(conflicts.slice(0, PAGE_CONFLICTS)),
+      moreConflicts: Math.max(0, conflicts.length - PAGE_CONFLICTS),
+      attempts,
+      flash: flash.take(req, res),
+      csrfToken: csrfTokenOf(req),
       nonce: cspNonce(res),
     }));
   });
@@ -51,24 +104,27 @@ export function createPageRouter(ctx: PageRouterDeps): Router {
   const actions = express.Router();
   actions.use(express.urlencoded({ extended: false, limit: '4kb' }), csrf.requireToken());
 
-  /** Runs `action`, flashes its outcome (errors as the API would word them), and goes back to `/`. */
-  const act = (action: (req: Request) => Promise<string>) => async (req: Request, res: Response) => {
+  /**
+   * Runs `action`, flashes its outcome (errors as the API would word them), and goes back to the
+   * form's `back` page (a local path) or `/`.
+   */
+  const act = (action: (req: Request) => Promise<ActionResult>) => async (req: Request, res: Response) => {
     try {
-      flash.set(req, res, { kind: 'ok', text: await action(req) });
+      const result = await action(req);
+      flash.set(req, res, typeof result === 'string' ? { kind: 'ok', text: result } : result);
     } catch (err) {
       const problem = httpProblemOf(err);
-      if (problem.unexpected) deps.logger.error({ path: req.path, err: { name: (err as Error)?.name, message: ctx.scrubber.scrub(String((err as Error)?.message)) } }, 'page action failed');
+      if (problem.unexpected) deps.logger.error({ path: req.path, err: { name: (err as Error)?.name, message: scrub(String((err as Error)?.message)) } }, 'page action failed');
       flash.set(req, res, { kind: 'error', text: problem.message });
     }
-    res.redirect(303, '/');
+    const back: unknown = (req.body as Record<string, unknown> | undefined)?.['back'];
+    res.redirect(303, safeNextPath(back));
   };
 
   actions.post('/jobs/:id/run', act(async (req) => {
     const id = String(req.params['id']);
     const run = await enqueueJobRun(deps, id);
-    return run.deduplicated
-      ? `A run of ${id} was already waiting; this request joined it (queue job ${run.queueJobId}).`
-      : `Run of ${id} enqueued (queue job ${run.queueJobId}).`;
+    return { kind: 'ok', text: `${id}: ${run.message}${run.runId ? ` (run ${run.runId})` : ` (queue job ${run.queueJobId})`}.`, ...runLink(run) };
   }));
   actions.post('/jobs/:id/enable', act(async (req) => {
     const job = await setJobEnabled(deps, String(req.params['id']), true);
@@ -81,8 +137,11 @@ export function createPageRouter(ctx: PageRouterDeps): Router {
   actions.post('/conflicts/:id/resolve', act(async (req) => {
     const { keep } = keepForm.parse(req.body ?? {});
     const result = await resolveConflictAndRun(deps, String(req.params['id']), keep);
-    const applied = result.run ? `a run of ${result.conflict.jobId} was enqueued to apply it` : `it applies on the next run (${result.runSkipped ?? 'no run enqueued'})`;
-    return `Conflict resolved: keeping the ${keep} record; ${applied}.`;
+    const keptName = sideNamesOf(deps.config().jobs, result.conflict.jobId)[keep];
+    const applied = result.run
+      ? `a run of ${result.conflict.jobId} applies it (${result.run.message})`
+      : `it applies on the next run (${result.runSkipped ?? 'no run enqueued'})`;
+    return { kind: 'ok', text: `Conflict resolved: keeping the ${keep} record (${keptName}); ${applied}.`, ...runLink(result.run) };
   }));
   router.use('/actions', actions);
   return router;

@@ -5,19 +5,25 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '@syncframe/config';
 import { ConfigError, createLogger } from '@syncframe/engine';
 import type { Logger } from '@syncframe/engine';
-import { createRedis, DEFAULT_REDIS_URL, describeRedisUrl, fleetSettingsFromEnv, QUEUES, RedisThrottleProvider } from '@syncframe/fleet';
+import type { LoadedConfig } from '@syncframe/config';
+import {
+  createConfigReloader, createRedis, DEFAULT_REDIS_URL, describeRedisUrl, fleetSettingsFromEnv, QUEUES, RedisThrottleProvider,
+} from '@syncframe/fleet';
 import { openLinkIndex } from '@syncframe/linkindex';
-import { apiTokenProblem, createBoardApp } from './board-app.js';
+import { apiTokenProblem, createBoardApp, metricsTokenProblem } from './board-app.js';
 
 /** Options of {@link startBoard}. */
 export interface StartBoardOptions {
   /** The JSONC config file (jobs, linkindex). */
   readonly configPath: string;
   /**
-   * Where `SYNCFRAME_API_TOKEN`, `REDIS_URL`, `PORT`, `HOST`, `SYNCFRAME_QUEUE_PREFIX`,
-   * `SYNCFRAME_TRUST_PROXY` and the config's `${VAR}`s come from. @defaultValue process.env
+   * Where `SYNCFRAME_API_TOKEN`, `SYNCFRAME_METRICS_TOKEN`, `REDIS_URL`, `PORT`, `HOST`,
+   * `SYNCFRAME_QUEUE_PREFIX`, `SYNCFRAME_TRUST_PROXY` and the config's `${VAR}`s come from.
+   * @defaultValue process.env
    */
   readonly env?: NodeJS.ProcessEnv;
+  /** Reload the config when its file (or its `.env`) changes; it is always reloaded on SIGHUP. @defaultValue true */
+  readonly watchConfig?: boolean;
   /** @defaultValue `PORT`, else 3000; 0 picks a free port */
   readonly port?: number;
   /** Interface to bind. @defaultValue `HOST`, else every interface */
@@ -30,6 +36,11 @@ export interface StartBoardOptions {
 export interface RunningBoard {
   /** Where it listens, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /**
+   * Re-reads the config file now (as SIGHUP and a change of the file do): true when the new config
+   * is in use, false when it had errors (logged; the previous config stays).
+   */
+  reload(): Promise<boolean>;
   /** Stops listening and closes Redis and the LinkIndex. Idempotent. */
   close(): Promise<void>;
 }
@@ -49,13 +60,24 @@ function trustProxyOf(raw: string | undefined): boolean | number | string | unde
   return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
+/** What identifies the LinkIndex a config names (compared, never logged: `conn` may hold a password). */
+function linkIndexKey(config: LoadedConfig): string {
+  const { driver, conn, schema } = config.linkindex;
+  return JSON.stringify([driver, conn ?? null, schema ?? null]);
+}
+
 /**
  * Starts the board from a config file and the environment: loads the config, opens the LinkIndex
  * it names (any driver; `memory` gives an empty, private one), connects Redis (`REDIS_URL`,
  * default redis://127.0.0.1:6379) with the fleet's queue prefix, and listens.
  *
+ * The config is reloaded on SIGHUP and when the file or its `.env` changes, like the scheduler's
+ * and the workers' (`createConfigReloader`): jobs, sides, schedules and credentials take effect
+ * on the next request; a config with errors is logged and the previous one kept. The LinkIndex
+ * opened at start stays (a changed `linkindex` needs a restart, and is logged as such).
+ *
  * @throws ConfigError when `SYNCFRAME_API_TOKEN` is unset or shorter than 16 characters (the
- * board never runs unauthenticated) or for a bad `PORT`; ConfigFileError for a bad config file;
+ * board never runs unauthenticated), when `SYNCFRAME_METRICS_TOKEN` is set but unfit, or for a bad `PORT`; ConfigFileError for a bad config file;
  * an Error naming host and port when Redis cannot be reached.
  */
 export async function startBoard(options: StartBoardOptions): Promise<RunningBoard> {
@@ -63,6 +85,10 @@ export async function startBoard(options: StartBoardOptions): Promise<RunningBoa
   const apiToken = env['SYNCFRAME_API_TOKEN'];
   const tokenProblem = apiTokenProblem(apiToken);
   if (tokenProblem || apiToken === undefined) throw new ConfigError(tokenProblem ?? 'SYNCFRAME_API_TOKEN is not set');
+  // Empty counts as unset, as for HOST and PORT.
+  const metricsToken = env['SYNCFRAME_METRICS_TOKEN'] || undefined;
+  const metricsProblem = metricsTokenProblem(metricsToken, apiToken);
+  if (metricsProblem) throw new ConfigError(metricsProblem);
   const port = portOf(options.port, env['PORT']);
   const host = options.host ?? (env['HOST'] || undefined);
   const settings = fleetSettingsFromEnv(env);
@@ -100,13 +126,26 @@ export async function startBoard(options: StartBoardOptions): Promise<RunningBoa
     };
     cleanups.push(() => queues.runs.close(), () => queues.ticks.close());
 
+    const reloader = createConfigReloader<boolean>(config, {
+      configPath: options.configPath, env, logger, processName: 'board', requireFleetStore: false,
+      onReload: async (next: LoadedConfig) => {
+        if (linkIndexKey(next) !== linkIndexKey(config)) {
+          logger.warn({}, 'the config\'s linkindex changed: the board keeps the LinkIndex it opened until it is restarted');
+        }
+        return true;
+      },
+      ...(options.watchConfig === false ? { watch: false } : {}),
+    });
+    cleanups.push(async () => reloader.close());
+
     const app = createBoardApp({
-      config: () => config,
+      config: reloader.current,
       store: linkIndex,
       queues,
       redis,
       throttles: new RedisThrottleProvider(redis, { prefix: `${prefix}:rl` }),
       apiToken,
+      ...(metricsToken !== undefined ? { metricsToken } : {}),
       logger,
     });
     const trustProxy = trustProxyOf(env['SYNCFRAME_TRUST_PROXY']);
@@ -128,6 +167,7 @@ export async function startBoard(options: StartBoardOptions): Promise<RunningBoa
     let closing: Promise<void> | null = null;
     return {
       url,
+      reload: async () => (await reloader.reload()) === true,
       close: () => (closing ??= cleanup().then(() => logger.info({}, 'board stopped'))),
     };
   } catch (err) {

@@ -1,20 +1,26 @@
 /**
  * The board in a real browser (Debian's Chromium driven by playwright-core): log in, see the
- * queues in Bull Board, retry a failed run, run a job and resolve a conflict from the page.
- * Screenshots go to test-output/board/ (gitignored).
+ * queues in Bull Board, retry a failed run, run a job and follow it, open a run's page from the
+ * runs table, compare and resolve conflicts from the page.
+ * Screenshots go to test-output/board/ (gitignored). With UPDATE_DOCS_SCREENSHOT=1, the home page
+ * is also saved to docs/board.png (1200×800), the README's picture; normal runs leave it alone.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptySideCounts } from '@syncframe/engine';
+import type { RunSummary } from '@syncframe/engine';
 import { QUEUES } from '@syncframe/fleet';
 import type { BoardHarness } from './board-harness.js';
-import { API_TOKEN, exchangeTexts, findSecrets, JOBS, startBoardHarness } from './board-harness.js';
+import { API_TOKEN, exchangeTexts, findSecrets, JOBS, startBoardHarness, WEBFLOW_COLLECTION } from './board-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '../../../test-output/board');
+const DOCS_SHOT = resolve(import.meta.dirname, '../../../docs/board.png');
+const updateDocsShot = process.env['UPDATE_DOCS_SCREENSHOT'] === '1';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`board browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
@@ -24,6 +30,8 @@ describe.skipIf(!hasChromium)('board in a browser', () => {
   let page: Page;
   let failedJobId: string;
   let conflictId: string;
+  let remoteConflictId: string;
+  let detailedRun: RunSummary;
   const consoleErrors: string[] = [];
   const cspViolations: string[] = [];
 
@@ -44,6 +52,35 @@ describe.skipIf(!hasChromium)('board in a browser', () => {
     expect(await added.getState()).toBe('failed');
 
     conflictId = await h.recordConflict(JOBS.memory);
+    const now = new Date().toISOString();
+    remoteConflictId = await h.recordConflict(JOBS.remote, {
+      pair: { source: { adapter: 'airtable', table: 'Items' }, dest: { adapter: 'webflow', table: WEBFLOW_COLLECTION } },
+      sourceId: 'recQx81Lovelace', destId: '64a0c0ffee0000000000a1a1',
+      sourcePayload: { id: 'recQx81Lovelace', fields: { Name: 'Ada Lovelace', Slug: 'ada-lovelace', Modified: now }, updatedAt: now, deleted: false },
+      destPayload: { id: '64a0c0ffee0000000000a1a1', fields: { name: 'Ada King, Countess of Lovelace', slug: 'ada-lovelace' }, updatedAt: now, deleted: false },
+    });
+    // A few runs for the runs table, one of them with everything a run page shows.
+    const counts = (pulled: number, created: number, updated: number, errors = 0) => ({ ...emptySideCounts(), pulled, created, updated, errors });
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    await h.insertRun(JOBS.memory, { startedAt: minutesAgo(50), durationMs: 800, counts: { source: counts(3, 0, 0), dest: counts(2, 1, 2) } });
+    await h.insertRun(JOBS.remote, { startedAt: minutesAgo(40), durationMs: 12_400, trigger: 'api', counts: { source: counts(40, 0, 0), dest: counts(0, 38, 2) } });
+    await h.insertRun(JOBS.broken, {
+      startedAt: minutesAgo(30), durationMs: 900, status: 'failed',
+      failures: [{ side: 'source', message: 'Airtable answered 401: the token is not valid', retryable: false }],
+    });
+    detailedRun = await h.insertRun(JOBS.remote, {
+      startedAt: minutesAgo(20), status: 'partial', durationMs: 65_300, trigger: 'schedule', retries: 4, rateLimited: 1, throttleWaitMs: 5200,
+      counts: { source: counts(120, 0, 3, 2), dest: counts(8, 97, 20, 1) },
+      errors: [
+        { side: 'source', recordId: 'recQx81Hopper', stage: 'map', reason: 'mapper threw: Slug is required' },
+        { side: 'source', recordId: 'recQx81Turing', stage: 'write', reason: 'INVALID_VALUE_FOR_COLUMN: field "slug" must be unique' },
+        { side: 'dest', recordId: '64a0c0ffee0000000000b2b2', stage: 'match', reason: 'two items share the slug "grace-hopper"' },
+      ],
+      accounts: [
+        { account: 'airtable:appBoardTestBase1', sides: ['crm'], limit: { max_reqs: 5, interval_sec: 1 }, requests: 31, rateLimited: 0, throttleWaitMs: 4100, activeMs: 6400, shareOfCeiling: 0.94 },
+        { account: 'webflow:3f9a1c0d5e7b2a64', sides: ['site'], limit: { max_reqs: 60, interval_sec: 60 }, requests: 22, rateLimited: 1, throttleWaitMs: 1100, activeMs: 21_000, shareOfCeiling: 0.98 },
+      ],
+    });
     await h.insertRun(JOBS.memory, { status: 'partial' });
 
     browser = await chromium.launch({
@@ -115,12 +152,56 @@ describe.skipIf(!hasChromium)('board in a browser', () => {
     const waitingBefore = await h.queues.runs.getJobCountByTypes('waiting');
     await Promise.all([page.waitForURL(`${h.url}/`), row.getByRole('button', { name: 'Run now' }).click()]);
     const flash = page.locator('.flash');
-    await expect.poll(() => flash.textContent()).toMatch(/Run of memory-job enqueued|already waiting/);
+    await expect.poll(() => flash.textContent()).toMatch(/memory-job: (queued; a worker starts it shortly|a run of this job is already queued; this trigger was merged into it)/);
     expect(await h.queues.runs.getJobCountByTypes('waiting')).toBeGreaterThanOrEqual(waitingBefore);
     await page.screenshot({ path: join(SHOTS, '06-run-enqueued.png'), fullPage: true });
     // The flash is shown once.
     await page.reload();
     expect(await page.locator('.flash').count()).toBe(0);
+  });
+
+  it('follows a run it enqueued: queued, not recorded yet', async () => {
+    await page.goto(`${h.url}/`);
+    const row = page.locator(`tr[data-job="${JOBS.remote}"]`);
+    await Promise.all([page.waitForURL(`${h.url}/`), row.getByRole('button', { name: 'Run now' }).click()]);
+    const follow = page.locator('.flash a');
+    await expect.poll(() => follow.textContent()).toMatch(/^Follow run [0-9a-f]{8}$/);
+    await Promise.all([page.waitForURL(/\/runs\/[0-9a-f-]{36}$/), follow.click()]);
+    await expect.poll(() => page.locator('#run-pending').textContent()).toContain('Queued, not recorded yet');
+    const runId = (await page.locator('#run-id').textContent())!;
+    expect(await h.queues.runs.getJob(runId)).toBeTruthy();
+    await page.screenshot({ path: join(SHOTS, '07-run-queued.png'), fullPage: true });
+  });
+
+  it('opens a run\'s page from the runs table: counts under the side names, errors with reasons, failures, accounts', async () => {
+    await page.goto(`${h.url}/`);
+    await Promise.all([
+      page.waitForURL(`${h.url}/runs/${detailedRun.runId}`),
+      page.locator(`tr[data-run="${detailedRun.runId}"] a.run-link`).click(),
+    ]);
+    expect(await page.locator('#run-status').textContent()).toBe('partial');
+    expect(await page.locator('#counts thead').textContent()).toContain('crm (source)site (dest)');
+    expect(await page.locator('#errors').textContent()).toContain('mapper threw: Slug is required');
+    expect(await page.locator('#errors tbody tr').count()).toBe(3);
+    expect(await page.locator('#accounts tr[data-account="webflow:3f9a1c0d5e7b2a64"]').textContent()).toContain('98 %');
+    await page.screenshot({ path: join(SHOTS, '08-run-page.png'), fullPage: true });
+  });
+
+  it('compares a conflict field by field through the mappers, then resolves it and links the run that applies it', async () => {
+    await page.goto(`${h.url}/`);
+    const card = page.locator(`[data-conflict="${remoteConflictId}"]`);
+    const differing = card.locator('tr[data-differs="true"]');
+    expect(await differing.count()).toBe(2);
+    expect(await card.locator('tbody[data-group="keep-source"] tr[data-field="name"] td').nth(2).textContent()).toBe('"Ada King, Countess of Lovelace"');
+    expect(await card.locator('tbody[data-group="keep-source"] tr[data-field="slug"]').getAttribute('data-differs')).toBe('false');
+    expect(await card.locator('tbody[data-group="only-source"] tr[data-field="Modified"]').count()).toBe(1);
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: join(SHOTS, '09-conflict-diff.png') });
+
+    await Promise.all([page.waitForURL(`${h.url}/`), card.getByRole('button', { name: 'Keep dest (site)' }).click()]);
+    await expect.poll(() => page.locator('.flash').textContent()).toContain('Conflict resolved: keeping the dest record (site)');
+    expect(await page.locator('.flash a').getAttribute('href')).toMatch(/^\/runs\/[0-9a-f-]{36}$/);
+    expect(await h.store.getConflict(remoteConflictId)).toMatchObject({ keep: 'dest' });
   });
 
   it('resolves a conflict from the page', async () => {
@@ -130,7 +211,15 @@ describe.skipIf(!hasChromium)('board in a browser', () => {
     await expect.poll(() => page.locator('.flash').textContent()).toContain('Conflict resolved: keeping the source record');
     expect(await page.locator(`[data-conflict="${conflictId}"]`).count()).toBe(0);
     expect(await h.store.getConflict(conflictId)).toMatchObject({ keep: 'source', resolvedAt: expect.any(String) });
-    await page.screenshot({ path: join(SHOTS, '07-conflict-resolved.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, '10-conflict-resolved.png'), fullPage: true });
+  });
+
+  it.runIf(updateDocsShot)('saves the home page to docs/board.png (UPDATE_DOCS_SCREENSHOT=1)', async () => {
+    await page.setViewportSize({ width: 1200, height: 800 });
+    await page.goto(`${h.url}/`);
+    mkdirSync(dirname(DOCS_SHOT), { recursive: true });
+    await page.screenshot({ path: DOCS_SHOT });
+    await page.setViewportSize({ width: 1400, height: 900 });
   });
 
   it('logs out', async () => {

@@ -37,7 +37,9 @@ export const AIRTABLE_WRONG_TOKEN = 'patSECRETwrong789';
 /** An identifier rather than a credential (it is in every Airtable URL, and the adapter logs request paths). */
 export const AIRTABLE_BASE = 'appBoardTestBase1';
 export const WEBFLOW_TOKEN = 'wfSECRETtoken456';
-export const SECRETS = [API_TOKEN, AIRTABLE_TOKEN, AIRTABLE_WRONG_TOKEN, WEBFLOW_TOKEN];
+/** The read-only metrics token of the apps that tests start with one (`SYNCFRAME_METRICS_TOKEN`). */
+export const METRICS_TOKEN = 'board-test-METRICS-fedcba9876543210';
+export const SECRETS = [API_TOKEN, AIRTABLE_TOKEN, AIRTABLE_WRONG_TOKEN, WEBFLOW_TOKEN, METRICS_TOKEN];
 
 export const WEBFLOW_SITE = '64a0c0ffee0000000000beef';
 export const WEBFLOW_COLLECTION = '64a0c0ffee0000000000c0de';
@@ -66,6 +68,8 @@ export interface RequestOptions {
   readonly form?: Record<string, string>;
   /** Send the API token as a bearer (default) or nothing. */
   readonly bearer?: boolean | string;
+  /** Another app than the harness's (one from `startAnother`, a `startBoard`): still recorded for the secret grep. */
+  readonly baseUrl?: string;
 }
 
 /** Answers with the JSON body parsed when there is one. */
@@ -219,7 +223,7 @@ export async function startBoardHarness(kind: string): Promise<BoardHarness> {
       body = new URLSearchParams(options.form).toString();
     }
     const method = options.method ?? (body !== undefined ? 'POST' : 'GET');
-    const res = await fetch(`${url}${path}`, { method, headers, body, redirect: 'manual' });
+    const res = await fetch(`${options.baseUrl ?? url}${path}`, { method, headers, body, redirect: 'manual' });
     const text = await res.text();
     const exchange: Exchange = { method, path, status: res.status, headers: res.headers, text };
     exchanges.push(exchange);
@@ -315,4 +319,14 @@ export function exchangeTexts(exchanges: readonly Exchange[]): { where: string; 
 export function cookieOf(headers: Headers, name: string): string | null {
   for (const c of headers.getSetCookie()) if (c.startsWith(`${name}=`)) return c;
   return null;
+}
+
+/** Polls `check` every 50 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

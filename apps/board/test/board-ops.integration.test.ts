@@ -1,13 +1,21 @@
 /**
  * /metrics, /healthz and startBoard, against real Redis and PostgreSQL.
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptySideCounts } from '@syncframe/engine';
 import type { LinkIndex } from '@syncframe/engine';
 import { openRedis } from '@syncframe/fleet';
 import { startBoard } from '../src/index.js';
 import type { BoardHarness } from './board-harness.js';
-import { API_TOKEN, DATABASE_URL, exchangeTexts, findSecrets, JOBS, REDIS_URL, startBoardHarness } from './board-harness.js';
+import { API_TOKEN, DATABASE_URL, exchangeTexts, findSecrets, JOBS, METRICS_TOKEN, REDIS_URL, startBoardHarness, until } from './board-harness.js';
+
+const silent = {
+  debug() {}, info() {}, warn() {}, error() {},
+  child() { return silent; },
+};
 
 let h: BoardHarness;
 
@@ -163,6 +171,73 @@ describe('startBoard', () => {
       await board.close();
     }
     await expect(fetch(`${board.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('takes SYNCFRAME_METRICS_TOKEN for /metrics only, and refuses one that is too short', async () => {
+    await expect(startBoard({ configPath: h.config.file, env: env({ SYNCFRAME_API_TOKEN: API_TOKEN, SYNCFRAME_METRICS_TOKEN: 'tooshort' }), port: 0, watchConfig: false }))
+      .rejects.toThrow(/SYNCFRAME_METRICS_TOKEN is too short/);
+    const board = await startBoard({
+      configPath: h.config.file, env: env({ SYNCFRAME_API_TOKEN: API_TOKEN, SYNCFRAME_METRICS_TOKEN: METRICS_TOKEN }), port: 0, watchConfig: false, logger: silent,
+    });
+    try {
+      expect((await h.request('/metrics', { baseUrl: board.url, bearer: METRICS_TOKEN })).status).toBe(200);
+      expect((await h.request('/api/jobs', { baseUrl: board.url, bearer: METRICS_TOKEN })).status).toBe(403);
+      expect((await h.request('/api/jobs', { baseUrl: board.url })).status).toBe(200);
+    } finally {
+      await board.close();
+    }
+  });
+
+  it('reloads its config when the file changes and on SIGHUP; a broken config keeps the previous one', async () => {
+    // A copy of the harness's folder (config and mappers), so the other tests' config stays as it is.
+    const dir = mkdtempSync(join(tmpdir(), 'syncframe-board-reload-'));
+    cpSync(dirname(h.config.file), dir, { recursive: true });
+    const file = join(dir, basename(h.config.file));
+    const original = readFileSync(file, 'utf8');
+    const withPolicy = (policy: string) => original.replace('"conflict_policy": "manual"', `"conflict_policy": "${policy}"`);
+    expect(withPolicy('x')).not.toBe(original);
+    const logs: string[] = [];
+    const logger = {
+      debug() {}, info: (o: object, m?: string) => logs.push(`${m} ${JSON.stringify(o)}`), warn: (o: object, m?: string) => logs.push(`${m} ${JSON.stringify(o)}`),
+      error: (o: object, m?: string) => logs.push(`${m} ${JSON.stringify(o)}`),
+      child() { return logger; },
+    };
+    const policyOf = async (url: string) => {
+      const res = await h.request('/api/jobs', { baseUrl: url });
+      return (res.body.jobs as { id: string; conflictPolicy: string }[]).find((j) => j.id === JOBS.memory)?.conflictPolicy;
+    };
+
+    const watching = await startBoard({ configPath: file, env: env({ SYNCFRAME_API_TOKEN: API_TOKEN }), port: 0, logger });
+    try {
+      expect(await policyOf(watching.url)).toBe('manual');
+      writeFileSync(file, withPolicy('last_writer_wins'));
+      await until(async () => (await policyOf(watching.url)) === 'last_writer_wins', 10_000, 'the file change is picked up');
+      expect(logs.some((l) => l.startsWith('config reloaded'))).toBe(true);
+
+      // A broken config: logged, and the previous one stays.
+      writeFileSync(file, withPolicy('coin_toss'));
+      expect(await watching.reload()).toBe(false);
+      expect(logs.some((l) => l.startsWith('config reload failed; keeping the previous config') && l.includes('conflict_policy'))).toBe(true);
+      expect(await policyOf(watching.url)).toBe('last_writer_wins');
+    } finally {
+      await watching.close();
+    }
+
+    writeFileSync(file, withPolicy('last_writer_wins'));
+    const onHup = await startBoard({ configPath: file, env: env({ SYNCFRAME_API_TOKEN: API_TOKEN }), port: 0, logger: silent, watchConfig: false });
+    try {
+      expect(await policyOf(onHup.url)).toBe('last_writer_wins');
+      writeFileSync(file, original);
+      await new Promise((r) => setTimeout(r, 500));
+      // Not watching: the file change alone is not picked up…
+      expect(await policyOf(onHup.url)).toBe('last_writer_wins');
+      // …SIGHUP is.
+      process.kill(process.pid, 'SIGHUP');
+      await until(async () => (await policyOf(onHup.url)) === 'manual', 10_000, 'the SIGHUP reload');
+    } finally {
+      await onHup.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails with a message naming host and port when Redis cannot be reached', async () => {

@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { emptySideCounts } from '@syncframe/engine';
 import type { RunSummary } from '@syncframe/engine';
 import { InMemoryLinkIndex } from '@syncframe/engine/testing';
-import { safeNextPath } from '../src/auth.js';
-import { apiTokenProblem } from '../src/board-app.js';
+import type { JobConfig } from '@syncframe/config';
+import type { Conflict, MapperFn } from '@syncframe/engine';
+import { isMetricsScrape, safeNextPath } from '../src/auth.js';
+import { apiTokenProblem, metricsTokenProblem } from '../src/board-app.js';
+import { DIFF_MAPPER_TIMEOUT_MS, diffConflict } from '../src/conflict-diff.js';
 import { maskJobData } from '../src/bull-board.js';
 import { isSameOrigin } from '../src/csrf.js';
 import { httpProblemOf } from '../src/http-errors.js';
@@ -143,4 +146,82 @@ describe('RunTally', () => {
     await tally.refresh();
     expect(n).toBe(1200);
   });
+});
+
+describe('metricsTokenProblem and isMetricsScrape', () => {
+  it('accepts no token, or a long one other than the API token', () => {
+    expect(metricsTokenProblem(undefined, 'the-api-token-0123')).toBeNull();
+    expect(metricsTokenProblem('metrics-token-0123456', 'the-api-token-0123')).toBeNull();
+    expect(metricsTokenProblem('', 'the-api-token-0123')).toMatch(/too short \(0 characters\)/);
+    expect(metricsTokenProblem('the-api-token-0123', 'the-api-token-0123')).toMatch(/must differ/);
+    expect(metricsTokenProblem('metrics token 0123456', 'the-api-token-0123')).toMatch(/whitespace/);
+  });
+
+  it('lets the metrics token make one request: GET or HEAD /metrics', () => {
+    const req = (method: string, path: string) => ({ method, path }) as unknown as Request;
+    expect(isMetricsScrape(req('GET', '/metrics'))).toBe(true);
+    expect(isMetricsScrape(req('HEAD', '/metrics'))).toBe(true);
+    for (const [m, p] of [['POST', '/metrics'], ['GET', '/metrics/'], ['GET', '/Metrics'], ['GET', '/api/jobs'], ['GET', '/']]) {
+      expect(isMetricsScrape(req(m!, p!)), `${m} ${p}`).toBe(false);
+    }
+  });
+});
+
+describe('diffConflict', () => {
+  const now = '2030-01-01T00:00:00.000Z';
+  const record = (id: string, fields: Record<string, unknown>, deleted = false) => ({ id, fields, updatedAt: now, deleted });
+  const job = (id: string, toDest: MapperFn, toSource: MapperFn) => ({
+    id, source: { name: 'crm', adapter: 'memory', table: 'People' }, dest: { name: 'site', adapter: 'memory', table: 'Contacts' },
+    mappers: { toDest, toSource, toDestPath: '', toSourcePath: '' },
+  }) as unknown as JobConfig;
+  const conflict = (jobId: string, src: Record<string, unknown>, dst: Record<string, unknown>): Conflict => ({
+    conflictId: 'c1', jobId, pair: { source: { adapter: 'memory', table: 'People' }, dest: { adapter: 'memory', table: 'Contacts' } },
+    sourceId: 's1', destId: 'd1', sourcePayload: record('s1', src), destPayload: record('d1', dst), detectedAt: now,
+    resolvedAt: null, keep: null, appliedAt: null,
+  });
+  const identity: MapperFn = (r) => ({ fields: { ...r.fields } });
+  const store = new InMemoryLinkIndex();
+
+  it('shows rows once when both mappers keep names and values, with empty values equal to absent ones', async () => {
+    const diff = await diffConflict(conflict('j', { name: 'Ada', tags: [], note: '' }, { name: 'Ada L.', tags: [] }), [job('j', identity, identity)], store);
+    expect(diff.mode).toBe('mapped');
+    expect(diff.groups.map((g) => g.kind)).toEqual(['both']);
+    expect(diff.differing).toEqual(['name']);
+    const note = diff.groups[0]!.rows.find((r) => r.field === 'note')!;
+    expect(note).toMatchObject({ differs: false, present: { source: true, dest: false } });
+  });
+
+  it('uses the mappers\' names per direction, and lists fields no mapping writes', async () => {
+    const toDest: MapperFn = (r) => ({ fields: { title: r.fields['Name'], ref: r.fields['Ref'] } });
+    const toSource: MapperFn = (r) => ({ fields: { Name: r.fields['title'], Ref: r.fields['ref'] } });
+    const diff = await diffConflict(conflict('j', { Name: 'A', Ref: 1, Internal: 'x' }, { title: 'B', ref: 1, seo: 'y' }), [job('j', toDest, toSource)], store);
+    expect(diff.groups.map((g) => g.kind)).toEqual(['keep-source', 'keep-dest', 'only-source', 'only-dest']);
+    expect(diff.groups[0]!.rows.map((r) => [r.field, r.source, r.dest, r.differs])).toEqual([['title', 'A', 'B', true], ['ref', 1, 1, false]]);
+    expect(diff.groups[1]!.rows.map((r) => [r.field, r.source, r.dest, r.differs])).toEqual([['Name', 'A', 'B', true], ['Ref', 1, 1, false]]);
+    expect(diff.groups[2]!.rows.map((r) => r.field)).toEqual(['Internal']);
+    expect(diff.groups[3]!.rows.map((r) => r.field)).toEqual(['seo']);
+    expect(diff.differing).toEqual(['title', 'Name']);
+  });
+
+  it('falls back to names, saying why, when a mapper throws, skips, hangs or the job is gone; scrubbing the reason', async () => {
+    const throws: MapperFn = () => {
+      throw new Error('no Name for token patSECRET999');
+    };
+    const thrown = await diffConflict(conflict('j', { a: 1 }, { a: 2 }), [job('j', throws, identity)], store, (t) => t.replace('patSECRET999', '***'));
+    expect(thrown).toMatchObject({ mode: 'by-name', differing: ['a'] });
+    expect(thrown.notes).toEqual(['compared by field name: the crm→site mapper threw: no Name for token ***']);
+    const skips = await diffConflict(conflict('j', { a: 1 }, { a: 1 }), [job('j', identity, () => null)], store);
+    expect(skips.notes[0]).toMatch(/site→crm mapper skips this record/);
+    const gone = await diffConflict(conflict('gone', { a: 1, b: 2 }, { a: 1, c: 3 }), [], store);
+    expect(gone).toMatchObject({ mode: 'by-name', sides: { source: 'source', dest: 'dest' }, differing: [] });
+    expect(gone.groups[0]!.rows.map((r) => [r.field, r.present.source, r.present.dest])).toEqual([['a', true, true], ['b', true, false], ['c', false, true]]);
+  });
+
+  it('gives up a mapper that does not answer in time', async () => {
+    const hangs: MapperFn = () => new Promise(() => {});
+    const started = Date.now();
+    const diff = await diffConflict(conflict('j', { a: 1 }, { a: 2 }), [job('j', identity, hangs)], store);
+    expect(Date.now() - started).toBeLessThan(DIFF_MAPPER_TIMEOUT_MS + 1000);
+    expect(diff.notes[0]).toMatch(/did not answer within/);
+  }, 10_000);
 });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoardHarness } from './board-harness.js';
-import { API_TOKEN, cookieOf, exchangeTexts, findSecrets, JOBS, startBoardHarness } from './board-harness.js';
+import { API_TOKEN, cookieOf, exchangeTexts, findSecrets, JOBS, METRICS_TOKEN, startBoardHarness } from './board-harness.js';
 
 let h: BoardHarness;
 
@@ -69,6 +69,63 @@ describe('authentication', () => {
     expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['sync-runs', 'sync-ticks']);
     const ticks = queues.body.queues.find((q: { name: string }) => q.name === 'sync-ticks');
     expect(ticks.readOnlyMode).toBe(true);
+  });
+});
+
+describe('the metrics token', () => {
+  let other: { url: string; close(): Promise<void> };
+
+  beforeAll(async () => {
+    other = await h.startAnother({ metricsToken: METRICS_TOKEN });
+  });
+
+  afterAll(async () => {
+    await other?.close();
+  });
+
+  it('opens GET /metrics, where the API token still works too', async () => {
+    const scraped = await h.request('/metrics', { baseUrl: other.url, bearer: METRICS_TOKEN });
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain('syncframe_queue_jobs');
+    expect((await h.request('/metrics', { baseUrl: other.url })).status).toBe(200);
+    expect((await h.request('/metrics', { baseUrl: other.url, method: 'HEAD', bearer: METRICS_TOKEN })).status).toBe(200);
+    // A wrong token is still a 401, and a board without a metrics token knows none.
+    expect((await h.request('/metrics', { baseUrl: other.url, bearer: `${METRICS_TOKEN}x` })).status).toBe(401);
+    expect((await h.request('/metrics', { bearer: METRICS_TOKEN })).status).toBe(401);
+  });
+
+  it('grants nothing else: not the API, not the page, not Bull Board, not a write (403)', async () => {
+    const cases: [string, string, Record<string, string>][] = [
+      ['GET', '/api/jobs', {}],
+      ['GET', '/api/runs', {}],
+      ['POST', `/api/jobs/${JOBS.memory}/runs`, {}],
+      ['GET', '/', { accept: 'text/html' }],
+      ['GET', '/runs/some-run', { accept: 'text/html' }],
+      ['GET', '/board', { accept: 'text/html' }],
+      ['GET', '/board/api/queues', {}],
+      ['PUT', '/board/api/queues/sync-runs/pause', {}],
+      ['POST', '/metrics', {}],
+      ['GET', '/metrics/', {}],
+    ];
+    const waiting = await h.queues.runs.getJobCountByTypes('waiting', 'delayed', 'active');
+    for (const [method, path, headers] of cases) {
+      const res = await h.request(path, { baseUrl: other.url, method, headers, bearer: METRICS_TOKEN });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body, `${method} ${path}`).toEqual({ error: { code: 'forbidden', message: 'the metrics token only grants GET /metrics' } });
+      expect(res.headers.get('www-authenticate')).toContain('insufficient_scope');
+    }
+    expect(await h.queues.runs.getJobCountByTypes('waiting', 'delayed', 'active')).toBe(waiting);
+    expect(await h.queues.runs.isPaused()).toBe(false);
+    // Nor is it a password for the login form.
+    const login = await h.request('/login', { baseUrl: other.url, bearer: false, form: { token: METRICS_TOKEN, next: '/' }, headers: { origin: other.url } });
+    expect(login.status).toBe(401);
+    expect(cookieOf(login.headers, 'syncframe_session')).toBeNull();
+  });
+
+  it('is refused when too short, with whitespace, or equal to the API token', async () => {
+    await expect(h.startAnother({ metricsToken: 'short-token' })).rejects.toThrow(/SYNCFRAME_METRICS_TOKEN is too short \(11 characters\)/);
+    await expect(h.startAnother({ metricsToken: 'a metrics token with spaces' })).rejects.toThrow(/whitespace/);
+    await expect(h.startAnother({ metricsToken: API_TOKEN })).rejects.toThrow(/must differ from SYNCFRAME_API_TOKEN/);
   });
 });
 
@@ -160,7 +217,9 @@ describe('CSRF', () => {
     expect(res.headers.get('location')).toBe('/');
     const flash = cookieOf(res.headers, 'syncframe_flash')!.split(';')[0]!;
     const page = await h.request('/', { bearer: false, headers: { cookie: `${cookie}; ${flash}` } });
-    expect(page.text).toMatch(/Run of memory-job enqueued|already waiting/);
+    expect(page.text).toMatch(/memory-job: (queued; a worker starts it shortly|a run of this job is already queued; this trigger was merged into it) \(run [0-9a-f-]{36}\)\./);
+    // The flash links to the run's page.
+    expect(page.text).toMatch(/<a href="\/runs\/[0-9a-f-]{36}">Follow run [0-9a-f]{8}<\/a><\/div>/);
     expect(cookieOf(page.headers, 'syncframe_flash')).toMatch(/Max-Age=0/);
   });
 

@@ -10,8 +10,13 @@ export interface ConfigReloaderOptions<T> {
   readonly configPath: string;
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
-  /** `scheduler` or `worker`: both need the postgres LinkIndex. */
+  /** `scheduler`, `worker` or `board`: named in the log and in the store check's message. */
   readonly processName: string;
+  /**
+   * Refuse a reloaded config whose LinkIndex is not postgres (the scheduler and workers share
+   * state through it); the board, which opens any driver, turns it off. @defaultValue true
+   */
+  readonly requireFleetStore?: boolean;
   /** Runs after each successful reload, with the new config. */
   readonly onReload: (config: LoadedConfig) => Promise<T>;
   /** Reload when the config file or its `.env` changes. @defaultValue true */
@@ -35,7 +40,7 @@ export function createConfigReloader<T>(initial: LoadedConfig, options: ConfigRe
   const reloadOnce = async (): Promise<T | null> => {
     try {
       const next = await loadConfig(options.configPath, { env: options.env });
-      assertFleetStore(next, options.processName);
+      if (options.requireFleetStore !== false) assertFleetStore(next, options.processName);
       config = next;
     } catch (err) {
       options.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed; keeping the previous config');

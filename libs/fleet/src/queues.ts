@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { RetrySettings, RunTrigger } from '@syncframe/engine';
 
@@ -24,6 +25,13 @@ export interface RunJobData {
   readonly jobId: string;
   readonly trigger: RunTrigger;
   readonly requestedAt: string;
+  /**
+   * The engine's `runId` of the run's first attempt, chosen when it is enqueued so a caller can
+   * follow it before it starts; later attempts of the same queue job record `<runId>.2`, `<runId>.3`…
+   * ({@link attemptRunId}). {@link enqueueRun} also makes it the queue job's id. Absent from jobs
+   * added by hand (a fresh id per attempt then).
+   */
+  readonly runId?: string;
 }
 
 export type TickJobData =
@@ -49,22 +57,102 @@ export function runJobOptions(jobId: string, retries: RetrySettings): JobsOption
   };
 }
 
+/** What became of a trigger (see {@link enqueueRun}). */
+export type EnqueueOutcome =
+  /** A new run waits in the queue. */
+  | 'queued'
+  /** A run of the job is active: this trigger is the one run queued to follow it. */
+  | 'follow-up'
+  /** A run of the job was already waiting (not started): this trigger was merged into it. */
+  | 'merged-waiting'
+  /** A run of the job is active and a follow-up was already queued: this trigger was merged into the follow-up. */
+  | 'merged-follow-up';
+
 export interface EnqueuedRun {
-  /** The queue job that will run: the new one, or the one already waiting that absorbed this trigger. */
+  /**
+   * The queue job that will run: the new one, or the one already waiting that absorbed this
+   * trigger. For a follow-up, the id the queue job gets when the active run ends (BullMQ keeps it
+   * aside until then).
+   */
   readonly queueJobId: string;
-  /** True when a waiting or active run of the same job absorbed this trigger. */
+  /**
+   * The `runId` the run will be recorded under (its first attempt). Null only when this trigger
+   * was merged into a run queued without one (by hand, or by a version before run ids were chosen
+   * at enqueue time).
+   */
+  readonly runId: string | null;
+  /** True when this trigger was merged into a run that was already queued (no new run). */
   readonly deduplicated: boolean;
+  readonly outcome: EnqueueOutcome;
+}
+
+/** The run id attempt `attempt` (1-based) of a queue job records: `runId` itself, then `runId.2`, `runId.3`… */
+export const attemptRunId = (runId: string, attempt: number): string => (attempt <= 1 ? runId : `${runId}.${attempt}`);
+
+/** The run id chosen at enqueue time behind an attempt's run id (`x.3` → `x`; `x` → `x`). */
+export function baseRunIdOf(runId: string): string {
+  const match = /^(.+)\.(\d+)$/.exec(runId);
+  return match ? match[1]! : runId;
+}
+
+/** A follow-up run BullMQ keeps aside while the job's active run goes on (`keepLastIfActive`). */
+export interface FollowUpRun {
+  /** The id its queue job will get. */
+  readonly queueJobId: string;
+  readonly data: RunJobData;
 }
 
 /**
- * Adds a run of `jobId`. A trigger that arrives while a run of the job waits is absorbed by it; one
- * that arrives while a run is active becomes exactly one follow-up run (`keepLastIfActive`).
+ * The follow-up run of `jobId` BullMQ holds while a run of the job is active, or null. BullMQ
+ * 6 keeps it in the hash `<prefix>:<queue>:dn:<deduplication id>` (fields `jid`, `data`) and has
+ * no getter for it; the layout is pinned with the bullmq version.
+ */
+export async function followUpRunOf(queue: Queue, jobId: string): Promise<FollowUpRun | null> {
+  const client = await queue.getBackend().client;
+  const [jid, data] = await client.hmget(queue.toKey(`dn:${runDeduplicationId(jobId)}`), 'jid', 'data');
+  if (!jid || !data) return null;
+  try {
+    const parsed = JSON.parse(data) as RunJobData;
+    return typeof parsed === 'object' && parsed !== null && typeof parsed.jobId === 'string' ? { queueJobId: jid, data: parsed } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Adds a run of `jobId` and says what became of it. A trigger that arrives while a run of the job
+ * waits is merged into it; one that arrives while a run is active becomes exactly one follow-up
+ * run (`keepLastIfActive`), and later triggers during the same active run are merged into that
+ * follow-up.
+ *
+ * The run's id is chosen here (a random UUID, also used as the queue job's id), so the caller can
+ * follow it before a worker starts it. A merged trigger reports the id of the run it joined. A
+ * follow-up keeps the identity of the first trigger that created it: BullMQ replaces the held
+ * follow-up with the latest trigger's data, so each trigger during the active run re-uses the
+ * held run's ids.
  */
 export async function enqueueRun(
   queue: Queue, job: { readonly id: string; readonly retries: RetrySettings }, trigger: RunTrigger, now: Date = new Date(),
 ): Promise<EnqueuedRun> {
-  const before = await queue.getDeduplicationJobId(runDeduplicationId(job.id));
-  const data: RunJobData = { jobId: job.id, trigger, requestedAt: now.toISOString() };
-  const added = await queue.add(RUN_JOB_NAME, data, runJobOptions(job.id, job.retries));
-  return { queueJobId: added.id!, deduplicated: before !== null && added.id === before };
+  const held = await followUpRunOf(queue, job.id);
+  const reused = held !== null && typeof held.data.runId === 'string';
+  const runId = reused ? held.data.runId! : randomUUID();
+  const queueJobId = reused ? held.queueJobId : runId;
+  const data: RunJobData = { jobId: job.id, trigger, requestedAt: now.toISOString(), runId };
+  const added = await queue.add(RUN_JOB_NAME, data, { ...runJobOptions(job.id, job.retries), jobId: queueJobId });
+  if (reused) return { queueJobId, runId, deduplicated: true, outcome: 'merged-follow-up' };
+  if (added.id === queueJobId) return { queueJobId, runId, deduplicated: false, outcome: 'queued' };
+  // Deduplicated: BullMQ answered with the id of the run it found. Active → ours is held as its
+  // follow-up (or already became a queue job, if the active run ended meanwhile); waiting → merged.
+  const next = await followUpRunOf(queue, job.id);
+  if (next?.queueJobId === queueJobId || (await queue.getJob(queueJobId))) {
+    return { queueJobId, runId, deduplicated: false, outcome: 'follow-up' };
+  }
+  if (next) {
+    // Another trigger replaced ours as the follow-up in the instant between: we joined it.
+    return { queueJobId: next.queueJobId, runId: next.data.runId ?? null, deduplicated: true, outcome: 'merged-follow-up' };
+  }
+  const existing = await queue.getJob(added.id!);
+  const existingRunId = (existing?.data as Partial<RunJobData> | undefined)?.runId;
+  return { queueJobId: added.id!, runId: typeof existingRunId === 'string' ? existingRunId : null, deduplicated: true, outcome: 'merged-waiting' };
 }

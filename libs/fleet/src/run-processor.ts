@@ -7,6 +7,7 @@ import { isLeaseLostError, LeaseLostError, runSyncCycle } from '@syncframe/engin
 import { buildSyncJob } from './build-sync-job.js';
 import type { FleetSettings } from './fleet-settings.js';
 import type { RunJobData } from './queues.js';
+import { attemptRunId } from './queues.js';
 
 export interface RunProcessorDeps {
   /** The worker's current config (re-read on reload). */
@@ -33,6 +34,27 @@ export class ShutdownAbort extends Error {
   }
 }
 
+/** Attempts probed for a free run id before falling back to a random suffix. */
+const MAX_RUN_ID_PROBES = 20;
+
+/**
+ * The engine's run id for this execution of `job`: the id chosen at enqueue time
+ * (`job.data.runId`) for its first attempt, `<runId>.<n>` for attempt n, so every attempt keeps
+ * its own record and the enqueuer's link leads to the first. A number already recorded (a run
+ * handed back at shutdown, a retry from Bull Board) moves on to the next free one. Jobs added
+ * without a run id (by hand, older versions) get a random one.
+ */
+async function runIdOf(job: Job<RunJobData>, store: LinkIndex): Promise<string> {
+  const base = job.data.runId;
+  if (typeof base !== 'string' || base === '') return randomUUID();
+  const first = job.attemptsMade + 1;
+  for (let attempt = first; attempt < first + MAX_RUN_ID_PROBES; attempt++) {
+    const id = attemptRunId(base, attempt);
+    if (!(await store.getRun(id))) return id;
+  }
+  return `${base}.${randomUUID()}`;
+}
+
 /**
  * The BullMQ processor of the `sync-runs` queue. One run of a job at a time across the fleet:
  * the PostgreSQL lease is the referee (BullMQ's deduplication keeps the queue tidy, but a retry
@@ -51,6 +73,7 @@ export function createRunProcessor(deps: RunProcessorDeps) {
     if (!config) throw new UnrecoverableError(`job "${jobId}" is not in this worker's config`);
     if (!config.enabled) return { outcome: 'skipped', reason: 'the job is disabled in the config' };
 
+    const runId = await runIdOf(job, deps.store);
     const grant = await deps.store.acquireLease(jobId, `${deps.holder}/${job.id}`, deps.settings.leaseTtlMs);
     if (!grant) {
       log.info({}, 'another run of this job is active; delaying this one');
@@ -76,7 +99,6 @@ export function createRunProcessor(deps: RunProcessorDeps) {
       );
     }, Math.max(250, Math.floor(deps.settings.leaseTtlMs / 3)));
 
-    const runId = randomUUID();
     try {
       const result = await runSyncCycle(buildSyncJob(config, { logger: log }), {
         linkIndex: deps.store.fenced(grant),

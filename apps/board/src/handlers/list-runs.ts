@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
+import { scrubRun } from '../run-lookup.js';
 import type { ApiContext } from './api-context.js';
 
 /** @defaultValue 50 */
@@ -19,7 +20,7 @@ const runsQuery = z.strictObject({
  * `GET /api/runs?job=&status=&limit=&before=`: run summaries, newest first. `nextBefore` is the
  * `before` of the next page, null on the last one.
  */
-export function listRunsHandler({ deps }: ApiContext): RequestHandler {
+export function listRunsHandler({ deps, scrubber }: ApiContext): RequestHandler {
   return async (req, res) => {
     const q = runsQuery.parse(req.query);
     const runs = await deps.store.listRuns({
@@ -29,6 +30,6 @@ export function listRunsHandler({ deps }: ApiContext): RequestHandler {
       ...(q.before !== undefined ? { before: new Date(q.before).toISOString() } : {}),
     });
     const nextBefore = runs.length === q.limit ? runs[runs.length - 1]!.startedAt : null;
-    res.json({ runs, nextBefore });
+    res.json({ runs: runs.map((r) => scrubRun(r, (t) => scrubber.scrub(t))), nextBefore });
   };
 }

@@ -6,7 +6,21 @@ import { parseCookies, serializeCookie } from '../signing.js';
 export interface Flash {
   readonly kind: 'ok' | 'error';
   readonly text: string;
+  /** A link to follow what the action started (a run page): a local path under `/runs/`. */
+  readonly link?: FlashLink;
 }
+
+export interface FlashLink {
+  readonly href: string;
+  readonly label: string;
+}
+
+/** Only links to the board's own run pages are carried (and shown). */
+const isRunLink = (link: unknown): link is FlashLink => {
+  if (typeof link !== 'object' || link === null) return false;
+  const { href, label } = link as Partial<FlashLink>;
+  return typeof href === 'string' && /^\/runs\/[A-Za-z0-9._~%-]+$/.test(href) && href.length <= 300 && typeof label === 'string' && label.length <= 100;
+};
 
 const COOKIE = 'syncframe_flash';
 const PURPOSE = 'flash';
@@ -20,7 +34,8 @@ export class FlashCookies {
   constructor(private readonly signer: Signer) {}
 
   set(req: Request, res: Response, flash: Flash): void {
-    const payload = Buffer.from(JSON.stringify({ kind: flash.kind, text: flash.text.slice(0, MAX_TEXT) })).toString('base64url');
+    const link = isRunLink(flash.link) ? { link: { href: flash.link.href, label: flash.link.label } } : {};
+    const payload = Buffer.from(JSON.stringify({ kind: flash.kind, text: flash.text.slice(0, MAX_TEXT), ...link })).toString('base64url');
     res.append('Set-Cookie', serializeCookie(COOKIE, `${payload}.${this.signer.sign(PURPOSE, payload)}`, { maxAgeSec: 60, secure: req.secure }));
   }
 
@@ -35,7 +50,9 @@ export class FlashCookies {
     if (!this.signer.verify(PURPOSE, payload, raw.slice(dot + 1))) return null;
     try {
       const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<Flash>;
-      if ((parsed.kind === 'ok' || parsed.kind === 'error') && typeof parsed.text === 'string') return { kind: parsed.kind, text: parsed.text };
+      if ((parsed.kind === 'ok' || parsed.kind === 'error') && typeof parsed.text === 'string') {
+        return { kind: parsed.kind, text: parsed.text, ...(isRunLink(parsed.link) ? { link: parsed.link } : {}) };
+      }
     } catch {
       // A malformed cookie is ignored like a missing one.
     }

@@ -19,3 +19,14 @@ export function formatJson(value: unknown, max = 4000): string {
   const text = JSON.stringify(value, null, 2) ?? 'null';
   return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text;
 }
+
+/** One field value on a line: compact JSON (strings quoted, so `""` and absent differ), cut to `max` characters. */
+export function formatValue(value: unknown, max = 200): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more)` : text;
+}
+
+/** `0.97` → `97 %`. */
+export function formatShare(share: number): string {
+  return `${Math.round(share * 1000) / 10} %`;
+}

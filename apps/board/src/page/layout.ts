@@ -18,6 +18,13 @@ button:hover{border-color:var(--accent)}.flash{padding:.6rem .9rem;border-radius
 pre{margin:0;max-height:14rem;overflow:auto;background:var(--card);padding:.4rem;border-radius:4px;font-size:12px}
 .conflict{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}.login{max-width:24rem;margin:4rem auto}
 .login input{width:100%;padding:.4rem;font:inherit;margin:.3rem 0 .8rem}
+header h1 a.home{color:inherit;text-decoration:none}.conflict-card{border:1px solid var(--line);border-radius:6px;padding:.25rem .9rem .6rem;margin:0 0 1rem}
+table.diff{margin:.25rem 0 .5rem}table.diff tr.group th{text-transform:none;font-size:.85rem;font-weight:400;color:var(--fg);background:var(--card)}
+table.diff tr.differs td{background:color-mix(in srgb,var(--bad) 10%,transparent)}table.diff code{white-space:pre-wrap;word-break:break-word}
+.diff-summary{margin:.4rem 0}.note{margin:.2rem 0}details summary{cursor:pointer;color:var(--muted);margin:.3rem 0}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.5rem 0 1rem}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}th.side{text-transform:none;font-size:.85rem}
+table#counts{width:auto;min-width:28rem}ul.diff-summary{margin:.4rem 0;padding-left:1.2rem}.pending{border-color:var(--warn)}
 `);
 
 /** A full page around `body`. `nonce` is the response's CSP nonce for the inline stylesheet. */

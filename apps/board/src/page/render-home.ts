@@ -1,30 +1,28 @@
-import type { Conflict, RunSummary, SideCounts } from '@syncframe/engine';
-import { CSRF_FIELD } from '../csrf.js';
+import type { RunSummary, Side, SideCounts } from '@syncframe/engine';
 import type { JobView, SideView } from '../job-overview.js';
+import { runPagePath } from '../run-paths.js';
+import { flashBox, pageHeader } from './chrome.js';
 import type { Flash } from './flash.js';
-import { formatDuration, formatJson, formatTime } from './format.js';
+import { actionButton } from './forms.js';
+import { formatDuration, formatTime } from './format.js';
 import type { SafeHtml } from './html.js';
 import { html } from './html.js';
 import { layout } from './layout.js';
+import type { ConflictView } from './render-conflict.js';
+import { renderConflictCard } from './render-conflict.js';
 
 /** What the home page shows. */
 export interface HomePageModel {
   readonly jobs: readonly JobView[];
   readonly runs: readonly RunSummary[];
-  readonly conflicts: readonly Conflict[];
+  /** Open conflicts (at most a page of them), each with its field comparison. */
+  readonly conflicts: readonly ConflictView[];
+  /** Open conflicts beyond those shown. */
+  readonly moreConflicts: number;
   readonly flash: Flash | null;
   /** Put in every form; empty for bearer-authenticated viewers (they need none). */
   readonly csrfToken: string;
   readonly nonce: string;
-}
-
-function csrfInput(token: string): SafeHtml {
-  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
-}
-
-/** A one-button POST form. */
-function actionButton(action: string, label: string, token: string, extra?: SafeHtml): SafeHtml {
-  return html`<form class="inline" method="post" action="${action}">${csrfInput(token)}${extra}<button type="submit">${label}</button></form>`;
 }
 
 function sideText(side: SideView): SafeHtml {
@@ -45,7 +43,13 @@ function writes(c: SideCounts): string {
 
 function runLine(run: RunSummary | null): SafeHtml {
   if (!run) return html`<span class="muted">never</span>`;
-  return html`<span class="status-${run.status}">${run.status}</span> ${formatTime(run.startedAt)} <span class="muted">(${formatDuration(run.durationMs)})</span>`;
+  return html`<a href="${runPagePath(run.runId)}"><span class="status-${run.status}">${run.status}</span> ${formatTime(run.startedAt)}</a> <span class="muted">(${formatDuration(run.durationMs)})</span>`;
+}
+
+/** The config's name of a run's side (`source`/`dest` for a job no longer configured); `run` for a run-level failure. */
+function sideNameIn(jobs: readonly JobView[], jobId: string, side: Side | null): string {
+  if (side === null) return 'run';
+  return jobs.find((j) => j.id === jobId)?.sides.find((s) => s.role === side)?.name ?? side;
 }
 
 function jobsTable(model: HomePageModel): SafeHtml {
@@ -74,15 +78,15 @@ function runsTable(model: HomePageModel): SafeHtml {
   if (model.runs.length === 0) return html`<p class="muted">No runs yet.</p>`;
   const rows = model.runs.map((run) => {
     const problems = [
-      ...run.failures.map((f) => `${f.side ?? 'run'}: ${f.message}`),
+      ...run.failures.map((f) => `${sideNameIn(model.jobs, run.jobId, f.side)}: ${f.message}`),
       ...(run.errors.length > 0 ? [`${run.errors.length}${run.errorsTruncated ? '+' : ''} record errors`] : []),
     ];
     return html`<tr data-run="${run.runId}">
 <td>${formatTime(run.startedAt)}</td><td>${run.jobId}</td><td>${run.trigger}</td>
 <td class="status-${run.status}">${run.status}</td><td>${formatDuration(run.durationMs)}</td>
-<td>${writes(run.counts.source)}</td><td>${writes(run.counts.dest)}</td>
+<td>${sideNameIn(model.jobs, run.jobId, 'source')} ${writes(run.counts.source)}</td><td>${sideNameIn(model.jobs, run.jobId, 'dest')} ${writes(run.counts.dest)}</td>
 <td>${problems.length > 0 ? html`<span class="bad">${problems.join('; ')}</span>` : ''}</td>
-<td><a href="/api/runs/${encodeURIComponent(run.runId)}">details</a></td>
+<td><a class="run-link" href="${runPagePath(run.runId)}">details</a></td>
 </tr>`;
   });
   return html`<table id="runs"><thead><tr><th>Started</th><th>Job</th><th>Trigger</th><th>Status</th><th>Duration</th>
@@ -92,24 +96,16 @@ function runsTable(model: HomePageModel): SafeHtml {
 
 function conflictsList(model: HomePageModel): SafeHtml {
   if (model.conflicts.length === 0) return html`<p class="muted">No open conflicts.</p>`;
-  return html`${model.conflicts.map((c) => {
-    const action = `/actions/conflicts/${encodeURIComponent(c.conflictId)}/resolve`;
-    return html`<section class="conflict-card" data-conflict="${c.conflictId}">
-<p><b>${c.jobId}</b> · source <code>${c.sourceId}</code> ↔ dest <code>${c.destId}</code> · detected ${formatTime(c.detectedAt)}
-${actionButton(action, 'Keep source', model.csrfToken, html`<input type="hidden" name="keep" value="source">`)}
-${actionButton(action, 'Keep dest', model.csrfToken, html`<input type="hidden" name="keep" value="dest">`)}</p>
-<div class="conflict"><div><div class="muted">source (${c.pair.source.adapter} ${c.pair.source.table})</div><pre>${formatJson(c.sourcePayload.fields)}</pre></div>
-<div><div class="muted">dest (${c.pair.dest.adapter} ${c.pair.dest.table})</div><pre>${formatJson(c.destPayload.fields)}</pre></div></div>
-</section>`;
-  })}`;
+  const more = model.moreConflicts > 0
+    ? html`<p class="muted">${model.moreConflicts} more open conflicts are not shown: resolve these first, or list them all with <code>GET /api/conflicts</code>.</p>`
+    : '';
+  return html`${model.conflicts.map((c) => renderConflictCard(c, model.csrfToken, '/'))}${more}`;
 }
 
 /** The operators' page: jobs, recent runs and open conflicts, with forms for the common actions. */
 export function renderHome(model: HomePageModel): string {
-  const header = html`<header><h1>SyncFrame board</h1><a href="/board">Queues (Bull Board)</a>
-${actionButton('/logout', 'Log out', model.csrfToken)}</header>`;
-  const flash = model.flash ? html`<div class="flash flash-${model.flash.kind}" role="status">${model.flash.text}</div>` : '';
-  const body = html`${flash}
+  const header = pageHeader(model.csrfToken);
+  const body = html`${flashBox(model.flash)}
 <h2>Jobs</h2>${jobsTable(model)}
 <h2>Open conflicts</h2>${conflictsList(model)}
 <h2>Recent runs</h2>${runsTable(model)}`;
