@@ -1,7 +1,7 @@
 import type { Conflict, Side } from '@syncframe/engine';
 import { conflictState, NotFoundError, systemClock } from '@syncframe/engine';
 import type { EnqueuedRun, EnqueueOutcome } from '@syncframe/fleet';
-import { enqueueRun } from '@syncframe/fleet';
+import { ENQUEUE_OUTCOME_MESSAGES, enqueueRun } from '@syncframe/fleet';
 import type { BoardDeps } from './board-deps.js';
 import { ConflictNotOpenError, isJobDisabledError } from './errors/index.js';
 import { assertRunnable, findJob } from './job-lookup.js';
@@ -28,13 +28,6 @@ export interface EnqueuedRunView {
   readonly links: { readonly run: string | null; readonly api: string | null };
 }
 
-const OUTCOME_MESSAGES: Record<EnqueueOutcome, string> = {
-  'queued': 'queued; a worker starts it shortly',
-  'follow-up': 'a run of this job is active; this trigger queued one follow-up run, which starts when the active one ends',
-  'merged-waiting': 'a run of this job is already queued; this trigger was merged into it',
-  'merged-follow-up': 'a run of this job is active and its follow-up run is already queued; this trigger was merged into the follow-up',
-};
-
 /** The API's (and the page's) view of an enqueued run. */
 export function enqueuedRunView(run: EnqueuedRun): EnqueuedRunView {
   const untraceable = run.runId === null ? '; that run was queued without a run id, so only Bull Board shows it' : '';
@@ -43,7 +36,7 @@ export function enqueuedRunView(run: EnqueuedRun): EnqueuedRunView {
     runId: run.runId,
     deduplicated: run.deduplicated,
     outcome: run.outcome,
-    message: `${OUTCOME_MESSAGES[run.outcome]}${untraceable}`,
+    message: `${ENQUEUE_OUTCOME_MESSAGES[run.outcome]}${untraceable}`,
     links: run.runId === null ? { run: null, api: null } : { run: runPagePath(run.runId), api: runApiPath(run.runId) },
   };
 }

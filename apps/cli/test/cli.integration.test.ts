@@ -227,7 +227,10 @@ describe('syncframe CLI', () => {
     const first = await cli('enqueue', '--job', 'videos', '--config', configPath);
     expect(first.code).toBe(0);
     const second = await cli('enqueue', '--job', 'videos', '--config', configPath);
-    expect(second.out).toContain('already queued');
+    expect(first.out).toMatch(/^videos: queued; a worker starts it shortly\n {2}run [0-9a-f-]{36}: follow it on the board at \/runs\//);
+    expect(second.out).toContain('a run of this job is already queued; this trigger was merged into it');
+    // The same run: the second trigger points at the first one's run id.
+    expect(/run ([0-9a-f-]{36})/.exec(second.out)?.[1]).toBe(/run ([0-9a-f-]{36})/.exec(first.out)?.[1]);
     const queue = new Queue(QUEUES.runs, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix });
     const waiting = await queue.getWaiting();
     expect(waiting).toHaveLength(1);

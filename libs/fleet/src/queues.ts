@@ -68,6 +68,14 @@ export type EnqueueOutcome =
   /** A run of the job is active and a follow-up was already queued: this trigger was merged into the follow-up. */
   | 'merged-follow-up';
 
+/** What became of a trigger, in words (the board's flash and API, the CLI). */
+export const ENQUEUE_OUTCOME_MESSAGES: Readonly<Record<EnqueueOutcome, string>> = {
+  'queued': 'queued; a worker starts it shortly',
+  'follow-up': 'a run of this job is active; this trigger queued one follow-up run, which starts when the active one ends',
+  'merged-waiting': 'a run of this job is already queued; this trigger was merged into it',
+  'merged-follow-up': 'a run of this job is active and its follow-up run is already queued; this trigger was merged into the follow-up',
+};
+
 export interface EnqueuedRun {
   /**
    * The queue job that will run: the new one, or the one already waiting that absorbed this

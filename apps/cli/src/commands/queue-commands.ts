@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { openRedis, DEFAULT_REDIS_URL, describeRedisUrl, enqueueRun, fleetSettingsFromEnv, QUEUES } from '@syncframe/fleet';
+import { openRedis, DEFAULT_REDIS_URL, describeRedisUrl, ENQUEUE_OUTCOME_MESSAGES, enqueueRun, fleetSettingsFromEnv, QUEUES } from '@syncframe/fleet';
 import type { CliContext } from '../cli-context.js';
 import { EXIT, requireJob } from '../cli-context.js';
 
@@ -21,9 +21,8 @@ export async function enqueueCommand(ctx: CliContext): Promise<number> {
     const enqueued = await enqueueRun(queue, job, 'cli').catch((err: Error) => {
       throw new Error(`cannot reach Redis at ${describeRedisUrl(url)}: ${err.message}`);
     });
-    ctx.out(enqueued.deduplicated
-      ? `a run of ${job.id} is already queued (queue job ${enqueued.queueJobId}); this request joins it`
-      : `enqueued a run of ${job.id} (queue job ${enqueued.queueJobId})`);
+    ctx.out(`${job.id}: ${ENQUEUE_OUTCOME_MESSAGES[enqueued.outcome]}`);
+    if (enqueued.runId) ctx.out(`  run ${enqueued.runId}: follow it on the board at /runs/${enqueued.runId} (or GET /api/runs/${enqueued.runId})`);
     return EXIT.ok;
   } finally {
     await queue.close();
