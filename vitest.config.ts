@@ -25,7 +25,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['libs/**/test/**/*.test.ts', 'apps/**/test/**/*.test.ts'],
+    include: ['libs/**/test/**/*.test.ts', 'apps/**/test/**/*.test.ts', 'deploy/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
