@@ -23,6 +23,7 @@ const DOCS_SHOT = resolve(import.meta.dirname, '../../../docs/board.png');
 const updateDocsShot = process.env['UPDATE_DOCS_SCREENSHOT'] === '1';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`board browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+if (!updateDocsShot) console.log('docs/board.png not rewritten: set UPDATE_DOCS_SCREENSHOT=1 to refresh the README\'s picture');
 
 describe.skipIf(!hasChromium)('board in a browser', () => {
   let h: BoardHarness;
