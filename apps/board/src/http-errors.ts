@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isNotFoundError } from '@syncframe/engine';
 import type { Logger } from '@syncframe/engine';
 import { isDatabaseUnavailableError } from '@syncframe/linkindex';
-import { isBadRequestError, isConflictNotOpenError, isJobDisabledError, isRemoteSideError } from './errors/index.js';
+import { isConflictNotOpenError, isJobDisabledError, isRemoteSideError } from './errors/index.js';
 
 /** The JSON every API error answers with. */
 export interface ApiErrorBody {
@@ -64,7 +64,6 @@ function isRedisUnavailable(err: unknown): boolean {
  */
 export function httpProblemOf(err: unknown): HttpProblem {
   if (err instanceof z.ZodError) return problem(400, 'bad_request', zodMessage(err));
-  if (isBadRequestError(err)) return problem(400, 'bad_request', err.message);
   const parsed = bodyParserProblem(err);
   if (parsed) return parsed;
   if (isNotFoundError(err)) return problem(404, 'not_found', err.message);

@@ -16,8 +16,6 @@ export type WriteOp =
   | { readonly kind: 'update'; readonly id: string; readonly fields: Fields }
   | { readonly kind: 'delete'; readonly id: string };
 
-export type WriteKind = WriteOp['kind'];
-
 /**
  * The outcome of one op of a batch, in the batch's order. A record the remote rejected on its own
  * (422 for that record, a duplicate slug) is `ok: false`; the rest of the batch still counts.

@@ -1,3 +1,4 @@
+import { DEFAULT_QUEUE_PREFIX } from './queues.js';
 /** Timing and sizing of the fleet's processes, from the environment. */
 export interface FleetSettings {
   /** Runs one worker processes at once. `SYNCFRAME_WORKER_CONCURRENCY` @defaultValue 5 */
@@ -42,7 +43,7 @@ export function fleetSettingsFromEnv(env: Env = process.env): FleetSettings {
     maxStalledCount: int(env, 'SYNCFRAME_MAX_STALLED_COUNT', 2, 0),
     shutdownGraceMs: int(env, 'SYNCFRAME_SHUTDOWN_GRACE_MS', 25_000, 0),
     busyRetryMs: int(env, 'SYNCFRAME_BUSY_RETRY_MS', 5000, 10),
-    queuePrefix: env.SYNCFRAME_QUEUE_PREFIX || 'syncframe',
+    queuePrefix: env.SYNCFRAME_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX,
     healthPort: int(env, 'SYNCFRAME_HEALTH_PORT', 0, 0),
   };
 }

@@ -1,4 +1,3 @@
-export * from './bad-request-error.js';
 export * from './conflict-not-open-error.js';
 export * from './job-disabled-error.js';
 export * from './remote-side-error.js';
