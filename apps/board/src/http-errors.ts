@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { isNotFoundError } from '@syncframe/engine';
 import type { Logger } from '@syncframe/engine';
+import { isRedisUnavailableError } from '@syncframe/fleet';
 import { isDatabaseUnavailableError } from '@syncframe/linkindex';
 import { isConflictNotOpenError, isJobDisabledError, isRemoteSideError } from './errors/index.js';
 
@@ -49,15 +50,6 @@ function bodyParserProblem(err: unknown): HttpProblem | null {
   return null;
 }
 
-/** ioredis's errors when Redis is down and the producer connection fails fast instead of queueing. */
-function isRedisUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return (
-    err.name === 'MaxRetriesPerRequestError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|Stream isn't writeable/i.test(err.message)
-  );
-}
-
 /**
  * The one place where errors become HTTP statuses (bull-board's `errors.ts` pattern): handlers
  * throw named errors and never pick a status themselves.
@@ -73,7 +65,7 @@ export function httpProblemOf(err: unknown): HttpProblem {
   if (err instanceof Error && err.name === 'TimeoutError') return problem(504, 'timeout', 'the remote did not answer in time');
   // Fixed messages: the originals name hosts, which an operator finds in the logs instead.
   if (isDatabaseUnavailableError(err)) return problem(503, 'unavailable', 'the LinkIndex database is unavailable; try again shortly');
-  if (isRedisUnavailable(err)) return problem(503, 'unavailable', 'Redis is unavailable; try again shortly');
+  if (isRedisUnavailableError(err)) return problem(503, 'unavailable', 'Redis is unavailable; try again shortly');
   return problem(500, 'internal', 'internal error; see the board logs', true);
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from '@syncframe/engine';
 import type { LoadedConfig } from '@syncframe/config';
 import {
   createConfigReloader, createRedis, DEFAULT_REDIS_URL, describeRedisUrl, fleetSettingsFromEnv, QUEUES, RedisThrottleProvider,
+  RedisUnavailableError,
 } from '@syncframe/fleet';
 import { openLinkIndex } from '@syncframe/linkindex';
 import { apiTokenProblem, createBoardApp, metricsTokenProblem } from './board-app.js';
@@ -115,7 +116,7 @@ export async function startBoard(options: StartBoardOptions): Promise<RunningBoa
     } catch (err) {
       redis.disconnect();
       // Host and port only: REDIS_URL may carry a password.
-      throw new Error(`cannot connect to Redis at ${describeRedisUrl(redisUrl)}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new RedisUnavailableError(`cannot connect to Redis at ${describeRedisUrl(redisUrl)}: ${err instanceof Error ? err.message : String(err)}`);
     }
     cleanups.push(() => redis.quit());
 

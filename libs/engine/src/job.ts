@@ -16,7 +16,7 @@ export interface RetrySettings {
 
 export const DEFAULT_RETRIES: RetrySettings = { max_attempts: 5, backoff_sec: 30, disable_job_after: 20 };
 
-/** Used where neither the config nor the adapter says otherwise (master plan section 4). */
+/** Used where neither the config nor the adapter says otherwise: 50 requests a minute, batches of 10 (safe for most REST APIs). */
 export const DEFAULT_THROTTLE: ThrottleSettings = { max_reqs: 50, interval_sec: 60, batch_size: 10 };
 
 export interface JobSide {

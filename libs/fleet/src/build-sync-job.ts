@@ -49,7 +49,7 @@ export function createAdapter(side: SideConfig, jobId: string, options: BuildOpt
 
 /**
  * A config job made runnable. Throttle: the config's `throttle` when given, else the adapter's own
- * API limits, else the master plan's defaults.
+ * API limits, else `DEFAULT_THROTTLE` (50 requests a minute, batches of 10).
  */
 export function buildSyncJob(config: JobConfig, options: BuildOptions = {}): SyncJob {
   const side = (s: SideConfig): JobSide => {

@@ -9,3 +9,4 @@ export * from './tick-processor.js';
 export * from './fleet-store.js';
 export * from './config-reloader.js';
 export * from './fleet-process.js';
+export * from './errors/redis-unavailable-error.js';

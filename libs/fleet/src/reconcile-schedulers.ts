@@ -21,7 +21,7 @@ export interface ExistingScheduler {
   readonly data?: unknown;
 }
 
-/** Nightly prune of old runs (master plan section 7). */
+/** Nightly prune of run records older than 30 days, at 03:15 UTC. */
 export const PRUNE_SCHEDULE = { pattern: '15 3 * * *', tz: 'UTC', olderThanDays: 30 };
 
 /** The schedulers the config asks for: one per enabled job with a schedule, plus the nightly prune. */

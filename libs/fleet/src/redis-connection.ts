@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -29,7 +30,7 @@ export async function openRedis(url: string = DEFAULT_REDIS_URL, role: 'worker' 
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new Error(`cannot connect to Redis at ${describeRedisUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new RedisUnavailableError(`cannot connect to Redis at ${describeRedisUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     redis.off('error', onError);
   }

@@ -1,0 +1,20 @@
+/** Redis cannot be reached (a producer connection fails fast instead of queueing commands). */
+export class RedisUnavailableError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+/**
+ * Whether `err` says Redis is unreachable: ours, or one of ioredis's own errors when a fail-fast
+ * connection is down (it has no classes for them, hence the messages). The one place that knows them.
+ */
+export function isRedisUnavailableError(err: unknown): boolean {
+  if (err instanceof RedisUnavailableError) return true;
+  if (!(err instanceof Error)) return false;
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|Stream isn't writeable/i.test(err.message)
+  );
+}
