@@ -1,5 +1,5 @@
 export { AirtableAdapter, createAirtableAdapter, DELETES_NOT_CONFIGURED } from './airtable-adapter.js';
-export type { AirtableSideOptions, AdapterLogger } from './airtable-options.js';
+export type { AirtableSideOptions } from './airtable-options.js';
 export {
   AIRTABLE_DEFAULT_THROTTLE, AIRTABLE_MAX_BATCH, AIRTABLE_RATE_LIMIT_PENALTY_MS, AIRTABLE_DEFAULT_API_URL, AIRTABLE_DEFAULT_TIMEOUT_MS,
 } from './airtable-options.js';

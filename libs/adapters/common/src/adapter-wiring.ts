@@ -1,4 +1,4 @@
-import type { AdapterLogger } from './adapter-logger.js';
+import type { Logger } from '@syncframe/engine';
 
 /** Per-request timeout when a side sets no `timeoutMs`. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -16,7 +16,8 @@ export interface AdapterWiringOptions {
   readonly timeoutMs?: number;
   /** HTTP client. @defaultValue globalThis.fetch */
   readonly fetch?: typeof fetch;
-  readonly logger?: AdapterLogger;
+  /** Logs method, path, status and duration of requests at `debug`; never headers, tokens or queries. */
+  readonly logger?: Logger;
 }
 
 /**

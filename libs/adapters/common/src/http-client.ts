@@ -1,6 +1,5 @@
 import { AuthError, ConfigError, PermanentError, RateLimitedError, RetryableError, SEND_DEADLINE_MS } from '@syncframe/engine';
-import type { AdapterCallOptions, ThrottlePermit } from '@syncframe/engine';
-import type { AdapterLogger } from './adapter-logger.js';
+import type { AdapterCallOptions, Logger, ThrottlePermit } from '@syncframe/engine';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './adapter-wiring.js';
 import type { AdapterWiringOptions } from './adapter-wiring.js';
 import { withWireTime } from './wire-time.js';
@@ -92,7 +91,7 @@ export class HttpClient {
   private readonly fetch: typeof fetch;
   /** The built-in fetch shows when a request is on the wire; another fetch (tests) does not. */
   private readonly wireObserved: boolean;
-  private readonly logger: AdapterLogger | undefined;
+  private readonly logger: Logger | undefined;
 
   /**
    * @param rules - The remote's constant rules (one per adapter).

@@ -2,7 +2,6 @@
  * @syncframe/adapter-kit: what every remote adapter (Airtable, Webflow) shares. Remote specifics
  * (error bodies, settle caps, paging) stay in the adapters.
  */
-export type { AdapterLogger } from './adapter-logger.js';
 export type { AdapterWiringOptions } from './adapter-wiring.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS, describeSide } from './adapter-wiring.js';
 export type {

@@ -1,5 +1,5 @@
 export { WebflowAdapter, createWebflowAdapter } from './webflow-adapter.js';
-export type { WebflowSideOptions, AdapterLogger } from './webflow-options.js';
+export type { WebflowSideOptions } from './webflow-options.js';
 export {
   WEBFLOW_DEFAULT_THROTTLE, WEBFLOW_MAX_BATCH, WEBFLOW_RATE_LIMIT_PENALTY_MS, WEBFLOW_DEFAULT_API_URL, WEBFLOW_DEFAULT_TIMEOUT_MS,
 } from './webflow-options.js';

@@ -2,7 +2,6 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '@syncframe/adapter-kit';
 import type { AdapterWiringOptions } from '@syncframe/adapter-kit';
 import type { ThrottleSettings } from '@syncframe/engine';
 
-export type { AdapterLogger } from '@syncframe/adapter-kit';
 
 /**
  * Options of one Webflow side of a job. The config layer validates these exact keys; the wiring

@@ -2,9 +2,8 @@ import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import type { AdapterCallOptions, ChangePage, Cursor, SourceAdapter } from '@syncframe/engine';
+import type { AdapterCallOptions, ChangePage, Cursor, Logger, SourceAdapter } from '@syncframe/engine';
 import { countingThrottle } from '@syncframe/engine/testing';
-import type { AdapterLogger } from '../adapter-logger.js';
 
 /** A throttle that never waits and counts acquisitions (the engine's counting throttle). */
 export const freeThrottle = countingThrottle;
@@ -79,12 +78,15 @@ export interface LoggedLine {
 }
 
 /** A pino-like logger that keeps what it is given in `lines`. */
-export function memoryLogger(): AdapterLogger & { readonly lines: LoggedLine[] } {
+export function memoryLogger(): Logger & { readonly lines: LoggedLine[] } {
   const lines: LoggedLine[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => {
-    lines.push({ level, obj, ...(msg !== undefined ? { msg } : {}) });
+  const make = (bindings: object): Logger => {
+    const at = (level: string) => (obj: object, msg?: string) => {
+      lines.push({ level, obj: { ...bindings, ...obj }, ...(msg !== undefined ? { msg } : {}) });
+    };
+    return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => make({ ...bindings, ...more }) };
   };
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return Object.assign(make({}), { lines });
 }
 
 /** What {@link rawApi} returns: the status, headers, and the body parsed as JSON (null when empty). */
