@@ -93,7 +93,7 @@ export async function startBoard(options: StartBoardOptions): Promise<RunningBoa
   const port = portOf(options.port, env['PORT']);
   const host = options.host ?? (env['HOST'] || undefined);
   const settings = fleetSettingsFromEnv(env);
-  const logger = options.logger ?? createLogger({ base: { service: 'syncframe-board' } });
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL || 'info', base: { service: 'syncframe-board' } });
   const config = await loadConfig(options.configPath, { env });
 
   // Closed in reverse order on failure and on close().

@@ -21,11 +21,14 @@ export const REDACT_PATHS: readonly string[] = [
   'headers.authorization', '*.headers.authorization', 'req.headers.cookie', 'conn', '*.conn',
 ];
 
-/** pino JSON to stdout (or `destination`), with the redaction list. */
+/**
+ * pino JSON to stdout (or `destination`), with the redaction list. The level is the caller's (each
+ * process reads `LOG_LEVEL` in its own settings); info by default.
+ */
 export function createLogger(options: LoggerOptions & { destination?: NodeJS.WritableStream } = {}): PinoLogger {
   const { destination, ...rest } = options;
   const opts: LoggerOptions = {
-    level: process.env.LOG_LEVEL ?? 'info',
+    level: 'info',
     base: { service: 'syncframe' },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     ...rest,

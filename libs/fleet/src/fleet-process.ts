@@ -33,7 +33,7 @@ export interface FleetProcess {
 export async function openFleetProcess(name: 'scheduler' | 'worker', options: FleetProcessOptions): Promise<FleetProcess> {
   const env = options.env ?? process.env;
   const settings: FleetSettings = { ...fleetSettingsFromEnv(env), ...options.settings };
-  const logger = options.logger ?? createLogger({ base: { service: `syncframe-${name}` } });
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL || 'info', base: { service: `syncframe-${name}` } });
   const config = await loadConfig(options.configPath, { env });
   assertFleetStore(config, name);
   const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true });

@@ -57,8 +57,6 @@ export async function startDemoFleet(
     ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, SYNCFRAME_API_TOKEN: apiToken,
     SYNCFRAME_QUEUE_PREFIX: `syncframe-demo-${schema.slice(-8)}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
-  // The fleet's processes log at info by default: quieter here, under the demo's own words.
-  process.env.LOG_LEVEL ??= 'warn';
   const { startScheduler } = await import('@syncframe/scheduler');
   const { startWorker } = await import('@syncframe/worker');
   const { startBoard } = await import('@syncframe/board');
