@@ -137,7 +137,12 @@ export async function startBoard(options: StartBoardOptions): Promise<RunningBoa
       },
       ...(options.watchConfig === false ? { watch: false } : {}),
     });
-    cleanups.push(async () => reloader.close());
+    const onHup = () => void reloader.reload();
+    process.on('SIGHUP', onHup);
+    cleanups.push(async () => {
+      process.off('SIGHUP', onHup);
+      reloader.close();
+    });
 
     const app = createBoardApp({
       config: reloader.current,

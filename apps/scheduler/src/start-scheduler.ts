@@ -59,6 +59,8 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
     configPath: options.configPath, env, logger, processName: 'scheduler', onReload: () => reconcile(),
     ...(options.watchConfig === false ? { watch: false } : {}),
   });
+  const onHup = () => void reloader!.reload();
+  process.on('SIGHUP', onHup);
   const watchdog = setInterval(() => void reconcile().catch((err: Error) => logger.error({ err: err.message }, 'reconcile failed')),
     options.reconcileEveryMs ?? 300_000);
   watchdog.unref();
@@ -69,6 +71,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
     runs,
     reload: () => reloader!.reload(),
     async close() {
+      process.off('SIGHUP', onHup);
       reloader!.close();
       clearInterval(watchdog);
       await tickWorker.close();

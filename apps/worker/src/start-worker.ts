@@ -38,6 +38,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     configPath: options.configPath, env, logger, processName: 'worker', onReload: async () => undefined,
     ...(options.watchConfig === false ? { watch: false } : {}),
   });
+  const onHup = () => void reloader.reload();
+  process.on('SIGHUP', onHup);
   const processor = createRunProcessor({
     config: reloader.current,
     store,
@@ -82,6 +84,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         await Promise.race([closed, sleep(5000)]);
         await worker.close(true);
       }
+      process.off('SIGHUP', onHup);
       reloader.close();
       await health?.close();
       await store.close();

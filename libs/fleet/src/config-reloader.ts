@@ -31,8 +31,9 @@ export interface ConfigReloader<T> {
 }
 
 /**
- * A fleet process's config, reloaded on SIGHUP and when the file (or the `.env` beside it)
- * changes. Concurrent triggers share one reload.
+ * A fleet process's config, reloaded when the file (or the `.env` beside it) changes, and when the
+ * process calls `reload()` (the apps do on SIGHUP: signals are the process's, not a library's).
+ * Concurrent triggers share one reload.
  */
 export function createConfigReloader<T>(initial: LoadedConfig, options: ConfigReloaderOptions<T>): ConfigReloader<T> {
   let config = initial;
@@ -53,8 +54,6 @@ export function createConfigReloader<T>(initial: LoadedConfig, options: ConfigRe
     reloading ??= reloadOnce().finally(() => { reloading = null; });
     return reloading;
   };
-  const onHup = () => void reload();
-  process.on('SIGHUP', onHup);
   let watcher: FSWatcher | null = null;
   let debounce: NodeJS.Timeout | null = null;
   if (options.watch !== false) {
@@ -70,7 +69,6 @@ export function createConfigReloader<T>(initial: LoadedConfig, options: ConfigRe
     current: () => config,
     reload,
     close() {
-      process.off('SIGHUP', onHup);
       if (debounce) clearTimeout(debounce);
       watcher?.close();
     },
