@@ -73,13 +73,11 @@ export interface ResolvedConflict {
  * NotFoundError for an unknown conflict, ConflictNotOpenError when it was already decided.
  */
 export async function resolveConflictAndRun(deps: BoardDeps, conflictId: string, keep: Side): Promise<ResolvedConflict> {
-  const existing = await deps.store.getConflict(conflictId);
-  if (!existing) throw new NotFoundError(`conflict ${conflictId} not found`);
-  const state = conflictState(existing);
-  if (state !== 'open') throw new ConflictNotOpenError(conflictId, state);
-  // Check-then-write: two people deciding the same conflict at once both succeed and the later
-  // decision stands (the LinkIndex's resolveConflict has no "only if open" guard).
+  // The store resolves only a conflict still open, in one step: of two people deciding the same
+  // conflict at once, exactly one succeeds; the other gets ConflictNotOpenError.
+  // It throws NotFoundError itself for an unknown id.
   const conflict = await deps.store.resolveConflict(conflictId, keep, new Date((deps.clock ?? systemClock).now()));
+  if (!conflict) throw new ConflictNotOpenError(conflictId, await decidedState(deps, conflictId));
   deps.logger.info({ jobId: conflict.jobId, conflictId, keep }, 'conflict resolved from the board');
   try {
     const run = await enqueueJobRun(deps, conflict.jobId);
@@ -90,4 +88,10 @@ export async function resolveConflictAndRun(deps: BoardDeps, conflictId: string,
     }
     throw err;
   }
+}
+
+/** What became of a conflict the store refused to resolve (it is never deleted, so it exists: resolved unless applied). */
+async function decidedState(deps: BoardDeps, conflictId: string): Promise<'resolved' | 'applied'> {
+  const existing = await deps.store.getConflict(conflictId);
+  return existing && conflictState(existing) === 'applied' ? 'applied' : 'resolved';
 }

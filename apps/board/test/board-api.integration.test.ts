@@ -469,6 +469,18 @@ describe('conflicts', () => {
     expect(open.body.conflicts.map((c: { conflictId: string }) => c.conflictId)).not.toContain(id);
   });
 
+  it('of two decisions on one conflict at once, exactly one lands; the other gets 409', async () => {
+    const id = await h.recordConflict(JOBS.memory);
+    const answers = await Promise.all([
+      h.request(`/api/conflicts/${id}/resolve`, { json: { keep: 'source' } }),
+      h.request(`/api/conflicts/${id}/resolve`, { json: { keep: 'dest' } }),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    const won = answers.find((r) => r.status === 200)!;
+    expect(answers.find((r) => r.status === 409)!.body.error.code).toBe('conflict_not_open');
+    expect(await h.store.getConflict(id)).toMatchObject({ keep: won.body.conflict.keep, resolvedAt: won.body.conflict.resolvedAt });
+  });
+
   it('answers 404 for an unknown conflict', async () => {
     const res = await h.request('/api/conflicts/no-such-conflict/resolve', { json: { keep: 'source' } });
     expect(res.status).toBe(404);

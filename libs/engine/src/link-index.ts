@@ -84,8 +84,19 @@ export interface LinkIndex {
   getConflict(conflictId: string): Promise<Conflict | null>;
   /** Oldest first; `range` keeps those detected within [from, to] (ISO times, inclusive). */
   listConflicts(jobId: string, state: ConflictState, range?: DetectedRange): Promise<Conflict[]>;
-  /** A person decided: `keep` wins. Throws `NotFoundError` for an unknown id. */
-  resolveConflict(conflictId: string, keep: Side, at?: Date): Promise<Conflict>;
+  /**
+   * A person decided: `keep` wins, if the conflict is still open. The check and the write are
+   * one atomic step, so of two concurrent decisions exactly one lands. Returns the resolved
+   * conflict, or null when it was no longer open (already resolved or applied: nothing changed).
+   * Throws `NotFoundError` for an unknown id.
+   */
+  resolveConflict(conflictId: string, keep: Side, at?: Date): Promise<Conflict | null>;
+  /**
+   * The engine closes a conflict that a delete made moot, open or resolved: `keep` (the side
+   * whose delete wins) is recorded as kept, and the conflict resolved and applied at `at`.
+   * Throws `NotFoundError` for an unknown id.
+   */
+  supersedeConflict(conflictId: string, keep: Side, at?: Date): Promise<void>;
   /** The engine applied the kept side. */
   markConflictApplied(conflictId: string, at?: Date): Promise<void>;
 }

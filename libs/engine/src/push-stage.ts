@@ -29,10 +29,8 @@ export async function pushStage(ctx: RunContext, pulled: Record<Side, PulledSide
   const pusher = new OpPusher(ctx, loader, cursors, (n) => ctx.progress('push', (applied += n), writes));
   const failedSides = await pusher.pushAll(plan.ops, async () => {
     for (const c of plan.conflicts) await linkIndex.recordConflict(c);
-    for (const { conflictId, keep } of plan.superseded) {
-      await linkIndex.resolveConflict(conflictId, keep, new Date(clock.now()));
-      await linkIndex.markConflictApplied(conflictId, new Date(clock.now()));
-    }
+    // Open or already resolved by a person: a delete wins either way, so close it whatever its state.
+    for (const { conflictId, keep } of plan.superseded) await linkIndex.supersedeConflict(conflictId, keep, new Date(clock.now()));
   });
   for (const [side, err] of failedSides) {
     ctx.rethrowFatal(err);

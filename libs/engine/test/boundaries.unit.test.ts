@@ -1,20 +1,45 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { cruise } from 'dependency-cruiser';
+import type { ICruiseResult, IForbiddenRuleType } from 'dependency-cruiser';
 import { describe, expect, it } from 'vitest';
 
-const SRC = join(import.meta.dirname, '../src');
+// The rules themselves live in /.dependency-cruiser.cjs and run over the real code in `npm test` (`npm run boundaries`).
+// This test proves they can fail: it cruises a miniature repository whose files break them on purpose.
+const ROOT = join(import.meta.dirname, '../../..');
+const FIXTURE = join(import.meta.dirname, 'fixtures/boundary-violation');
+const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as { forbidden: IForbiddenRuleType[] };
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+async function violations(): Promise<string[]> {
+  const cwd = process.cwd();
+  process.chdir(FIXTURE); // dependency-cruiser reports paths relative to the working directory
+  try {
+    const { output } = await cruise(['libs', 'apps'], {
+      baseDir: FIXTURE,
+      validate: true,
+      ruleSet: { forbidden: config.forbidden },
+      doNotFollow: { path: 'node_modules' },
+      tsPreCompilationDeps: true,
+    });
+    const result = output as ICruiseResult;
+    return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
+  } finally {
+    process.chdir(cwd);
+  }
 }
 
-describe('engine boundaries', () => {
-  it('imports no adapter, driver, BullMQ, Redis or HTTP client: only node built-ins, pino and its own modules', () => {
-    const imports = files(SRC).flatMap((f) =>
-      [...readFileSync(f, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/g)].map((m) => ({ file: f, spec: m[1]! })));
-    expect(imports.length).toBeGreaterThan(50);
-    const foreign = imports.filter(({ spec }) => !spec.startsWith('.') && !spec.startsWith('node:') && spec !== 'pino');
-    expect(foreign).toEqual([]);
+describe('dependency boundaries (.dependency-cruiser.cjs)', () => {
+  it('reports each deliberate violation under the rule it breaks', async () => {
+    const found = await violations();
+    const at = (rule: string, from: string, to: RegExp) =>
+      expect(found.some((v) => v.startsWith(`${rule}: ${from} → `) && to.test(v.split(' → ')[1]!)), `${rule} ${from} in\n${found.join('\n')}`).toBe(true);
+
+    at('engine-no-infrastructure', 'libs/engine/src/queue-leak.ts', /node_modules\/bullmq\//);
+    at('engine-no-infrastructure', 'libs/engine/src/queue-leak.ts', /^(node:)?https$/);
+    at('engine-npm-allowlist', 'libs/engine/src/queue-leak.ts', /node_modules\/bullmq\//);
+    at('bullmq-only-in-fleet-and-app-wiring', 'libs/engine/src/queue-leak.ts', /node_modules\/bullmq\//);
+    at('production-not-test-code', 'libs/engine/src/queue-leak.ts', /^libs\/engine\/test\/helper\.ts$/);
+    at('libs-not-apps', 'libs/config/src/uses-app.ts', /^apps\/worker\/src\/index\.ts$/);
+    at('package-deps:libs/config', 'libs/config/src/uses-app.ts', /^apps\/worker\/src\/index\.ts$/);
   });
 });

@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { LeaseLostError } from '@syncframe/engine';
+import { sql } from 'drizzle-orm';
 import type { LeaseGrant } from '@syncframe/engine';
 import type { LinkIndexDatabase } from './database.js';
 import { jobLeases } from './schema.js';
+import { grantIsCurrent as current } from './stores/fencing.js';
 
 /**
  * Job leases on PostgreSQL (or PGlite), refereed by the database: expiry is judged by the
@@ -57,22 +57,7 @@ export class PostgresJobLeases {
   }
 }
 
-/**
- * Throws `LeaseLostError` unless `grant.token` is still the job's token. Run first in the
- * transaction of a fenced write: FOR SHARE holds the lease row until COMMIT, so a takeover
- * (which updates the row) waits for this write to finish and can never slip in between the
- * check and the write. Fenced writes of one run do not block each other.
- */
-export async function assertLeaseHeld(tx: LinkIndexDatabase, grant: LeaseGrant): Promise<void> {
-  const rows = await tx.select({ token: jobLeases.token }).from(jobLeases).where(current(grant)).for('share');
-  if (rows.length === 0) {
-    throw new LeaseLostError(`job ${grant.jobId}: lease ${grant.token} of ${grant.holder} was lost (taken over or released); nothing was written`);
-  }
-}
-
-function current(grant: LeaseGrant) {
-  return and(eq(jobLeases.jobId, grant.jobId), eq(jobLeases.token, grant.token), eq(jobLeases.holder, grant.holder));
-}
+export { assertLeaseHeld } from './stores/fencing.js';
 
 function expiresIn(ttlMs: number) {
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new RangeError(`lease ttlMs must be a non-negative number, got ${ttlMs}`);

@@ -142,8 +142,11 @@ class FencedLinkIndex implements LinkIndex {
   listConflicts(jobId: string, state: ConflictState, range?: DetectedRange): Promise<Conflict[]> {
     return this.inner.listConflicts(jobId, state, range);
   }
-  resolveConflict(conflictId: string, keep: Side, at?: Date): Promise<Conflict> {
+  resolveConflict(conflictId: string, keep: Side, at?: Date): Promise<Conflict | null> {
     return this.guarded(() => this.inner.resolveConflict(conflictId, keep, at));
+  }
+  supersedeConflict(conflictId: string, keep: Side, at?: Date): Promise<void> {
+    return this.guarded(() => this.inner.supersedeConflict(conflictId, keep, at));
   }
   markConflictApplied(conflictId: string, at?: Date): Promise<void> {
     return this.guarded(() => this.inner.markConflictApplied(conflictId, at));

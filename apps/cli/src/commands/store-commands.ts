@@ -84,10 +84,14 @@ export async function conflictsCommand(ctx: CliContext): Promise<number> {
   if (sub !== 'resolve') throw new UsageError(`conflicts takes list or resolve, not "${sub}"`);
   const keep = ctx.args.values.keep as string | undefined;
   if (!id || (keep !== 'source' && keep !== 'dest')) throw new UsageError('usage: conflicts resolve ID --keep source|dest');
-  const conflict = await store.getConflict(id);
-  if (!conflict) throw new UsageError(`no conflict "${id}"`);
-  if (conflict.resolvedAt) throw new UsageError(`conflict ${id} was already resolved (kept ${conflict.keep})`);
-  await store.resolveConflict(id, keep as Side);
-  ctx.out(`conflict ${id} resolved: keeping ${keep}; the next run of ${conflict.jobId} applies it`);
+  const known = await store.getConflict(id);
+  if (!known) throw new UsageError(`no conflict "${id}"`);
+  // Only if still open, decided in one write: a board user resolving it meanwhile wins or loses cleanly.
+  const resolved = await store.resolveConflict(id, keep as Side);
+  if (!resolved) {
+    const now = await store.getConflict(id);
+    throw new UsageError(`conflict ${id} was already resolved (kept ${now?.keep ?? known.keep})`);
+  }
+  ctx.out(`conflict ${id} resolved: keeping ${keep}; the next run of ${resolved.jobId} applies it`);
   return EXIT.ok;
 }

@@ -146,12 +146,20 @@ export class InMemoryLinkIndex implements LinkIndex {
       .map(clone);
   }
 
-  async resolveConflict(conflictId: string, keep: Side, at: Date = new Date()): Promise<Conflict> {
+  async resolveConflict(conflictId: string, keep: Side, at: Date = new Date()): Promise<Conflict | null> {
     const c = this.conflicts.get(conflictId);
     if (!c) throw new NotFoundError(`conflict ${conflictId} not found`);
+    // Checked and written in one turn of the event loop: of two concurrent decisions one lands.
+    if (conflictState(c) !== 'open') return null;
     const row: Conflict = { ...c, keep, resolvedAt: at.toISOString() };
     this.conflicts.set(conflictId, row);
     return clone(row);
+  }
+
+  async supersedeConflict(conflictId: string, keep: Side, at: Date = new Date()): Promise<void> {
+    const c = this.conflicts.get(conflictId);
+    if (!c) throw new NotFoundError(`conflict ${conflictId} not found`);
+    this.conflicts.set(conflictId, { ...c, keep, resolvedAt: at.toISOString(), appliedAt: at.toISOString() });
   }
 
   async markConflictApplied(conflictId: string, at: Date = new Date()): Promise<void> {

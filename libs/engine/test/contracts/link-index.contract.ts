@@ -429,6 +429,54 @@ export function describeLinkIndexContract(name: string, open: () => Promise<Link
         await expect(li.resolveConflict(unique('cf'), 'source')).rejects.toBeInstanceOf(NotFoundError);
         await expect(li.markConflictApplied(unique('cf'))).rejects.toBeInstanceOf(NotFoundError);
       });
+
+      it('resolves only an open conflict: a resolved or applied one is left as it is, and null says so', async () => {
+        const job = unique('job');
+        const pair = freshPair();
+        const c = await li.recordConflict(newConflict(unique('cf'), job, pair, 's1', 'd1'));
+        const resolved = await li.resolveConflict(c.conflictId, 'dest', new Date('2026-01-05T00:00:00.000Z'));
+        expect(resolved).toEqual({ ...c, keep: 'dest', resolvedAt: '2026-01-05T00:00:00.000Z' });
+
+        expect(await li.resolveConflict(c.conflictId, 'source', new Date('2026-01-06T00:00:00.000Z'))).toBeNull();
+        expect(await li.getConflict(c.conflictId)).toEqual(resolved);
+
+        await li.markConflictApplied(c.conflictId, new Date('2026-01-07T00:00:00.000Z'));
+        const applied = { ...resolved, appliedAt: '2026-01-07T00:00:00.000Z' };
+        expect(await li.resolveConflict(c.conflictId, 'source', new Date('2026-01-08T00:00:00.000Z'))).toBeNull();
+        expect(await li.getConflict(c.conflictId)).toEqual(applied);
+      });
+
+      it('of two concurrent resolves of one conflict exactly one wins', async () => {
+        const job = unique('job');
+        const pair = freshPair();
+        for (let round = 0; round < 5; round++) {
+          const c = await li.recordConflict(newConflict(unique('cf'), job, pair, `s${round}`, `d${round}`));
+          const [a, b] = await Promise.all([
+            li.resolveConflict(c.conflictId, 'source', new Date('2026-01-05T00:00:00.000Z')),
+            li.resolveConflict(c.conflictId, 'dest', new Date('2026-01-06T00:00:00.000Z')),
+          ]);
+          const winners = [a, b].filter((r) => r !== null);
+          expect(winners).toHaveLength(1);
+          expect(await li.getConflict(c.conflictId)).toEqual(winners[0]);
+        }
+      });
+
+      it('supersedes an open or a resolved conflict: the given side kept, resolved and applied at once', async () => {
+        const job = unique('job');
+        const pair = freshPair();
+        const at = new Date('2026-01-09T00:00:00.000Z');
+        const open = await li.recordConflict(newConflict(unique('cf'), job, pair, 's1', 'd1'));
+        await li.supersedeConflict(open.conflictId, 'source', at);
+        expect(await li.getConflict(open.conflictId)).toEqual({ ...open, keep: 'source', resolvedAt: at.toISOString(), appliedAt: at.toISOString() });
+
+        const decided = await li.recordConflict(newConflict(unique('cf'), job, pair, 's2', 'd2'));
+        await li.resolveConflict(decided.conflictId, 'dest', new Date('2026-01-05T00:00:00.000Z'));
+        await li.supersedeConflict(decided.conflictId, 'source', at);
+        expect(await li.getConflict(decided.conflictId)).toEqual({ ...decided, keep: 'source', resolvedAt: at.toISOString(), appliedAt: at.toISOString() });
+        expect(await li.listConflicts(job, 'applied')).toHaveLength(2);
+
+        await expect(li.supersedeConflict(unique('cf'), 'source')).rejects.toBeInstanceOf(NotFoundError);
+      });
     });
 
     if (options.leases) describeJobLeases(() => li as LinkIndex & JobLeases);
@@ -557,6 +605,7 @@ function describeJobLeases(get: () => LinkIndex & JobLeases): void {
         ['pruneRuns', () => stale.pruneRuns(new Date('1980-01-01T00:00:00.000Z'))],
         ['recordConflict', () => stale.recordConflict(newConflict(`${job}-c2`, job, pair, 's2', 'd2'))],
         ['resolveConflict', () => stale.resolveConflict(open.conflictId, 'dest')],
+        ['supersedeConflict', () => stale.supersedeConflict(open.conflictId, 'dest')],
         ['markConflictApplied', () => stale.markConflictApplied(open.conflictId)],
       ];
       for (const [name, write] of writes) {

@@ -1,0 +1,153 @@
+// Dependency boundaries of SyncFrame, checked by dependency-cruiser in `npm test` (`npm run boundaries`).
+// DESIGN.md, "Ports and adapters", says why these rules exist. Paths are relative to the repository root;
+// @syncframe/* imports resolve to the packages' sources through tsconfig.dev.json's `paths`, so a rule on a
+// folder (`^apps/`) also catches the same thing imported by its package name.
+// Only production code is cruised (`libs/**/src`, `apps/**/src`, see the `boundaries` script); tests, benches and
+// deploy checks may wire anything together. Anything a src file imports is still followed, so src → test/** is seen.
+
+/** Each package's folder and the packages it may import. The table is a DAG (checked below), so packages cannot import each other in a circle. */
+const PACKAGES = {
+  'libs/engine': [],
+  'libs/adapters/common': ['libs/engine'],
+  'libs/adapters/airtable': ['libs/engine', 'libs/adapters/common'],
+  'libs/adapters/webflow': ['libs/engine', 'libs/adapters/common'],
+  'libs/linkindex': ['libs/engine'],
+  'libs/config': ['libs/engine'],
+  'libs/fleet': ['libs/engine', 'libs/linkindex', 'libs/config', 'libs/adapters/airtable', 'libs/adapters/webflow'],
+  'apps/scheduler': ['libs/engine', 'libs/fleet'],
+  'apps/worker': ['libs/engine', 'libs/fleet'],
+  'apps/board': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet'],
+  // The CLI is the one binary that composes the others (`syncframe worker`, `syncframe board`, the demo).
+  'apps/cli': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet', 'libs/adapters/common',
+    'libs/adapters/airtable', 'libs/adapters/webflow', 'apps/scheduler', 'apps/worker', 'apps/board'],
+};
+
+(function assertAcyclic() {
+  const state = new Map();
+  const visit = (pkg, trail) => {
+    if (state.get(pkg) === 'done') return;
+    if (state.get(pkg) === 'open') throw new Error(`.dependency-cruiser.cjs: PACKAGES has a cycle: ${[...trail, pkg].join(' → ')}`);
+    if (!(pkg in PACKAGES)) throw new Error(`.dependency-cruiser.cjs: unknown package ${pkg}`);
+    state.set(pkg, 'open');
+    for (const dep of PACKAGES[pkg]) visit(dep, [...trail, pkg]);
+    state.set(pkg, 'done');
+  };
+  for (const pkg of Object.keys(PACKAGES)) visit(pkg, []);
+})();
+
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const anyOf = (folders) => `^(${folders.map(esc).join('|')})/`;
+/** An npm package, resolved (`node_modules/x/…`, possibly through `../`) or not (bare `x`). */
+const npm = (names) => `(^|/)node_modules/(${names.map(esc).join('|')})/|^(${names.map(esc).join('|')})$`;
+
+const DRIVERS = ['pg', 'pg-pool', 'pg-cursor', 'postgres', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-kit'];
+const QUEUE_STACK = ['bullmq', 'ioredis', 'redis', '@bull-board/api', '@bull-board/express'];
+const HTTP_CLIENTS = ['undici', 'express', 'node-fetch', 'cross-fetch', 'axios', 'got', 'ky', 'superagent', 'ws', 'nock'];
+const NET_BUILTINS = '^(node:)?(http|https|http2|net|tls|dgram|dns|dns/promises)$';
+/** Production code of any package. */
+const SRC = '^(libs/adapters/[^/]+|libs/[^/]+|apps/[^/]+)/src/';
+const APP_NAMES = ['@syncframe/cli', '@syncframe/worker', '@syncframe/scheduler', '@syncframe/board'];
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'engine-no-infrastructure',
+      comment:
+        'libs/engine holds the ports and the cycle: it imports no adapter, no database driver, no BullMQ/Redis and no HTTP client or networking built-in. '
+        + 'Implementations live outside and are handed in (DESIGN.md, Ports and adapters).',
+      severity: 'error',
+      from: { path: '^libs/engine/src/' },
+      to: {
+        path: [npm([...DRIVERS, ...QUEUE_STACK, ...HTTP_CLIENTS]), NET_BUILTINS, '^libs/adapters/',
+          npm(['@syncframe/adapter-kit', '@syncframe/adapter-airtable', '@syncframe/adapter-webflow'])],
+      },
+    },
+    {
+      name: 'engine-npm-allowlist',
+      comment:
+        'Besides node built-ins the engine depends on pino only; a new npm dependency of the engine is a design decision, so it is added here on purpose.',
+      severity: 'error',
+      from: { path: '^libs/engine/src/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'unknown'], pathNot: npm(['pino']) },
+    },
+    {
+      name: 'libs-not-apps',
+      comment: 'Libraries never import an app: apps are the thin wiring on top (STYLE.md 2). Caught by path and by package name.',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: ['^apps/', npm(APP_NAMES)] },
+    },
+    {
+      name: 'adapters-no-link-index-or-queue',
+      comment:
+        'A SourceAdapter talks to one remote API. Links, cursors and queues are the engine\'s and the fleet\'s business: '
+        + 'adapters import no LinkIndex, no BullMQ/Redis and no database driver.',
+      severity: 'error',
+      from: { path: '^libs/adapters/[^/]+/src/' },
+      to: { path: ['^libs/linkindex/', npm(['@syncframe/linkindex', ...QUEUE_STACK, ...DRIVERS])] },
+    },
+    {
+      name: 'bullmq-only-in-fleet-and-app-wiring',
+      comment:
+        'BullMQ lives in libs/fleet (queues.ts: names, job data, options; processors; reconciliation). The apps are the thin '
+        + 'wiring that opens the Queue/Worker objects fleet configures (start-worker.ts, start-scheduler.ts, start-board.ts, '
+        + 'the CLI\'s queue commands) and the board\'s bull-board view of them, so apps may import bullmq too. No other library may.',
+      severity: 'error',
+      from: { path: '^(libs|apps)/', pathNot: ['^libs/fleet/src/', '^apps/[^/]+/src/'] },
+      to: { path: npm(['bullmq']) },
+    },
+    {
+      name: 'production-not-test-code',
+      comment: 'Production code (src/**) never imports test code (test/**, fixtures, specs).',
+      severity: 'error',
+      from: { path: SRC },
+      to: { path: ['(^|/)(test|tests|__tests__)/', '\\.(test|spec)\\.ts$'] },
+    },
+    {
+      name: 'production-not-test-kit',
+      comment:
+        'Production code does not import the test kits (src/testing, exported as `/testing`). Issue 11 item 1 moves the four '
+        + 'imports that still do (fleet build-sync-job → InMemoryAdapter, linkindex link-index.memory → InMemoryLinkIndex, '
+        + 'cli demo → the Airtable/Webflow fakes); until then they are listed in .dependency-cruiser-known-violations.json '
+        + 'and ignored (`--ignore-known`), and any new one fails.',
+      severity: 'error',
+      from: { path: SRC, pathNot: '/src/testing/' },
+      to: { path: '/src/testing/' },
+    },
+    {
+      name: 'no-circular',
+      comment:
+        'No module imports itself at run time through a chain of imports, within or across packages (ESM evaluation order '
+        + 'breaks in a cycle). Cycles with a type-only edge are erased by the compiler and allowed: a port and its value '
+        + 'types may name each other (engine link-index.ts ⇄ conflict.ts).',
+      severity: 'error',
+      from: { path: SRC },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    // One rule per package: what it may import from the other packages (the DAG above).
+    ...Object.entries(PACKAGES).map(([pkg, allowed]) => ({
+      name: `package-deps:${pkg}`,
+      comment: `${pkg} imports only ${allowed.length ? allowed.join(', ') : 'no other SyncFrame package'} (PACKAGES in .dependency-cruiser.cjs; acyclic, so packages never depend on each other in a circle).`,
+      severity: 'error',
+      from: { path: `^${esc(pkg)}/` },
+      to: {
+        path: ['^(libs|apps)/', '(^|/)node_modules/@syncframe/'],
+        pathNot: anyOf([pkg, ...allowed]),
+      },
+    })),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(libs/adapters/[^/]+|libs/[^/]+|apps/[^/]+)/dist/' },
+    tsConfig: { fileName: 'tsconfig.dev.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
+    skipAnalysisNotInRules: true,
+    cache: false,
+  },
+};
