@@ -4,6 +4,8 @@ export * from './redis-throttle.js';
 export * from './build-sync-job.js';
 export * from './fleet-settings.js';
 export * from './run-processor.js';
+export * from './run-outcome.js';
+export * from './lease-heartbeat.js';
 export * from './reconcile-schedulers.js';
 export * from './tick-processor.js';
 export * from './fleet-store.js';

@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { LoadedConfig } from '@syncframe/config';
-import type { JobLeases, LinkIndex, Logger, RunSummary, ThrottleProvider } from '@syncframe/engine';
-import { isLeaseLostError, LeaseLostError, runSyncCycle } from '@syncframe/engine';
+import type { JobLeases, LinkIndex, Logger, ThrottleProvider } from '@syncframe/engine';
+import { runSyncCycle } from '@syncframe/engine';
 import { buildSyncJob } from './build-sync-job.js';
 import type { FleetSettings } from './fleet-settings.js';
+import { LeaseHeartbeat } from './lease-heartbeat.js';
+import type { RunAbortState, RunHappening, RunOutcome, RunResult } from './run-outcome.js';
+import { needsDisabledCheck, runOutcome, ShutdownAbort } from './run-outcome.js';
 import type { RunJobData } from './queues.js';
 import { attemptRunId } from './queues.js';
 
@@ -18,20 +21,6 @@ export interface RunProcessorDeps {
   /** This worker's identity in leases, e.g. `host:pid`. */
   readonly holder: string;
   readonly settings: Pick<FleetSettings, 'leaseTtlMs' | 'busyRetryMs'>;
-}
-
-/** What a finished queue job returns (shown in Bull Board): counts and status, no record data, no credential. */
-export type RunResult =
-  | { readonly outcome: 'ran'; readonly runId: string; readonly status: RunSummary['status']; readonly counts: RunSummary['counts'] }
-  | { readonly outcome: 'skipped'; readonly reason: string }
-  | { readonly outcome: 'superseded'; readonly reason: string };
-
-/** Thrown as the abort reason when the worker shuts down: the run goes back to the queue. */
-export class ShutdownAbort extends Error {
-  constructor() {
-    super('worker shutting down');
-    this.name = 'ShutdownAbort';
-  }
 }
 
 /** Attempts probed for a free run id before falling back to a random suffix. */
@@ -59,46 +48,40 @@ async function runIdOf(job: Job<RunJobData>, store: LinkIndex): Promise<string> 
  * The BullMQ processor of the `sync-runs` queue. One run of a job at a time across the fleet:
  * the PostgreSQL lease is the referee (BullMQ's deduplication keeps the queue tidy, but a retry
  * from Bull Board or a stalled job can bypass it). Every LinkIndex write of the run is fenced by
- * the lease's token, so a run that lost its lease writes nothing more.
+ * the lease's token, so a run that lost its lease writes nothing more; a {@link LeaseHeartbeat}
+ * renews the lease and stops the run when it is lost.
  *
- * Outcomes: success/partial → completed; a failed run with a retryable failure → thrown, so BullMQ
- * retries it with back-off; auth/config failures, or a job just disabled → UnrecoverableError (no
- * retry); lease held elsewhere → delayed; shutdown → back to wait for another worker.
+ * What happened is mapped to an outcome by {@link runOutcome} (`run-outcome.ts`, pure), which
+ * {@link applyOutcome} turns into BullMQ's return value or error.
  */
 export function createRunProcessor(deps: RunProcessorDeps) {
   return async function processRun(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunResult> {
     const { jobId } = job.data;
     const log = deps.logger.child({ queueJobId: job.id, jobId });
+    const apply = (outcome: RunOutcome, runId?: string) => applyOutcome(outcome, { job, token, log, runId, busyRetryMs: deps.settings.busyRetryMs });
     const config = deps.config().jobs.find((j) => j.id === jobId);
-    if (!config) throw new UnrecoverableError(`job "${jobId}" is not in this worker's config`);
-    if (!config.enabled) return { outcome: 'skipped', reason: 'the job is disabled in the config' };
+    if (!config) return apply(runOutcome({ kind: 'not-in-config', jobId }));
+    if (!config.enabled) return apply(runOutcome({ kind: 'disabled-in-config' }));
 
     const runId = await runIdOf(job, deps.store);
     const grant = await deps.store.acquireLease(jobId, `${deps.holder}/${job.id}`, deps.settings.leaseTtlMs);
-    if (!grant) {
-      log.info({}, 'another run of this job is active; delaying this one');
-      await job.moveToDelayed(Date.now() + deps.settings.busyRetryMs, token);
-      throw new DelayedError();
-    }
+    if (!grant) return apply(runOutcome({ kind: 'lease-busy' }));
+
     const abort = new AbortController();
     // BullMQ aborts with a plain string ("shutdown", "lock lost"): hand the engine an Error it knows.
     const onOuterAbort = () => abort.abort(new ShutdownAbort());
     signal?.addEventListener('abort', onOuterAbort, { once: true });
-    let renewedAt = Date.now();
-    const heartbeat = setInterval(() => {
-      deps.store.renewLease(grant, deps.settings.leaseTtlMs).then(
-        (held) => {
-          if (held) renewedAt = Date.now();
-          else abort.abort(new LeaseLostError(`lease of job ${jobId} was taken over`));
-        },
-        (err: unknown) => {
-          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'lease renewal failed; retrying');
-          // Unrenewed for a whole TTL, the lease may belong to another worker now: stop writing to the remotes.
-          if (Date.now() - renewedAt >= deps.settings.leaseTtlMs) abort.abort(new LeaseLostError(`lease of job ${jobId} could not be renewed`));
-        },
-      );
-    }, Math.max(250, Math.floor(deps.settings.leaseTtlMs / 3)));
+    const heartbeat = new LeaseHeartbeat({
+      jobId,
+      ttlMs: deps.settings.leaseTtlMs,
+      renew: () => deps.store.renewLease(grant, deps.settings.leaseTtlMs),
+      onRenewError: (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'lease renewal failed; retrying'),
+    });
+    const onLeaseLost = () => abort.abort(heartbeat.signal.reason);
+    heartbeat.signal.addEventListener('abort', onLeaseLost, { once: true });
+    heartbeat.start();
 
+    let happened: RunHappening;
     try {
       const result = await runSyncCycle(buildSyncJob(config, { logger: log }), {
         linkIndex: deps.store.fenced(grant),
@@ -107,32 +90,54 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         signal: abort.signal,
         onProgress: (p) => void job.updateProgress({ ...p }).catch(() => undefined),
       }, { runId, trigger: job.attemptsMade > 0 ? 'retry' : job.data.trigger });
-      if (result.status === 'skipped') return { outcome: 'skipped', reason: 'the job is disabled (fail count reached disable_job_after, or an operator disabled it)' };
-      const summary = result.summary!;
-      if (summary.status === 'failed') {
-        const message = summary.failures.map((f) => `${f.side ?? 'run'}: ${f.message}`).join('; ');
-        if (!summary.failures.some((f) => f.retryable)) throw new UnrecoverableError(message);
-        if ((await deps.store.getJobState(jobId)).disabledAt) throw new UnrecoverableError(`${message} (job disabled)`);
-        throw new Error(message);
-      }
-      return { outcome: 'ran', runId, status: summary.status, counts: summary.counts };
-    } catch (err) {
-      const reason = abort.signal.aborted ? abort.signal.reason : undefined;
-      if (isLeaseLostError(err) || isLeaseLostError(reason)) {
-        log.warn({ runId }, 'lease lost to another run; stopping without further writes');
-        return { outcome: 'superseded', reason: 'another run of this job took its lease over' };
-      }
-      if (reason instanceof ShutdownAbort || (signal?.aborted && !isLeaseLostError(reason))) {
-        log.warn({ runId }, 'run interrupted; handing it back to the queue');
-        // Fails when the lock is already gone (another worker owns the job now): nothing to hand back then.
-        await job.moveToWait(token).catch(() => undefined);
-        throw new WaitingError();
-      }
-      throw err;
+      const jobDisabled = needsDisabledCheck(result) && Boolean((await deps.store.getJobState(jobId)).disabledAt);
+      happened = { kind: 'finished', runId, result, jobDisabled, abort: abortState(abort.signal, signal) };
+    } catch (error) {
+      happened = { kind: 'threw', error, abort: abortState(abort.signal, signal) };
+    }
+    try {
+      return await apply(runOutcome(happened), runId);
     } finally {
-      clearInterval(heartbeat);
+      heartbeat.stop();
+      heartbeat.signal.removeEventListener('abort', onLeaseLost);
       signal?.removeEventListener('abort', onOuterAbort);
       await deps.store.releaseLease(grant).catch(() => undefined);
     }
   };
+}
+
+function abortState(run: AbortSignal, outer: AbortSignal | undefined): RunAbortState {
+  return { reason: run.aborted ? run.reason : undefined, outerAborted: outer?.aborted ?? false };
+}
+
+interface ApplyContext {
+  readonly job: Job<RunJobData>;
+  readonly token: string | undefined;
+  readonly log: Logger;
+  readonly runId: string | undefined;
+  readonly busyRetryMs: number;
+}
+
+/** The one place an outcome becomes BullMQ calls: a returned result, or a thrown error. */
+async function applyOutcome(outcome: RunOutcome, { job, token, log, runId, busyRetryMs }: ApplyContext): Promise<RunResult> {
+  switch (outcome.kind) {
+    case 'completed':
+      return outcome.result;
+    case 'superseded':
+      log.warn({ runId }, 'lease lost to another run; stopping without further writes');
+      return outcome.result;
+    case 'retry':
+      throw outcome.error;
+    case 'unrecoverable':
+      throw new UnrecoverableError(outcome.message);
+    case 'hand-back':
+      log.warn({ runId }, 'run interrupted; handing it back to the queue');
+      // Fails when the lock is already gone (another worker owns the job now): nothing to hand back then.
+      await job.moveToWait(token).catch(() => undefined);
+      throw new WaitingError();
+    case 'delayed':
+      log.info({}, 'another run of this job is active; delaying this one');
+      await job.moveToDelayed(Date.now() + busyRetryMs, token);
+      throw new DelayedError();
+  }
 }

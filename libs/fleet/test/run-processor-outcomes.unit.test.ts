@@ -1,0 +1,77 @@
+/**
+ * The processor applies `runOutcome`'s outcomes with BullMQ calls: checked here for the outcomes
+ * decided before a run starts (the others are covered by apps/worker's fleet integration test).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Job } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '@syncframe/config';
+import type { LoadedConfig } from '@syncframe/config';
+import { InProcessThrottles, silentLogger } from '@syncframe/engine';
+import type { RunJobData } from '@syncframe/fleet';
+import { createRunProcessor } from '@syncframe/fleet';
+import { MemoryLinkIndex } from '@syncframe/linkindex';
+
+let dir: string;
+let config: LoadedConfig;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'syncframe-outcomes-'));
+  writeFileSync(join(dir, 'same.mjs'), 'export default (r) => ({ fields: { ...r.fields } });\n');
+  writeFileSync(join(dir, 'jobs.jsonc'), JSON.stringify({
+    linkindex: { driver: 'memory' },
+    jobs: [{ id: 'j', sides: { a: { adapter: 'memory', table: 'A' }, b: { adapter: 'memory', table: 'B' } }, mappings: { 'a->b': './same.mjs', 'b->a': './same.mjs' } }],
+  }));
+  config = await loadConfig(join(dir, 'jobs.jsonc'), { env: {} });
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function fakeJob(jobId: string) {
+  const moveToDelayed = vi.fn(async () => undefined);
+  const job = {
+    id: '17', data: { jobId, trigger: 'api', requestedAt: new Date().toISOString() } satisfies RunJobData, attemptsMade: 0,
+    updateProgress: async () => undefined, moveToDelayed,
+  } as unknown as Job<RunJobData>;
+  return { job, moveToDelayed };
+}
+
+function processorOver(store: MemoryLinkIndex, current: () => LoadedConfig = () => config) {
+  return createRunProcessor({
+    config: current, store, throttles: new InProcessThrottles(), logger: silentLogger, holder: 'test:1',
+    settings: { leaseTtlMs: 5000, busyRetryMs: 1000 },
+  });
+}
+
+describe('run processor outcomes', () => {
+  it('fails a job missing from the config with UnrecoverableError', async () => {
+    const { job } = fakeJob('ghost');
+    const error = await processorOver(new MemoryLinkIndex())(job).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toBe('job "ghost" is not in this worker\'s config');
+  });
+
+  it('completes a job disabled in the config as skipped', async () => {
+    const disabled = { ...config, jobs: config.jobs.map((j) => ({ ...j, enabled: false })) } as LoadedConfig;
+    const { job } = fakeJob('j');
+    expect(await processorOver(new MemoryLinkIndex(), () => disabled)(job)).toEqual({ outcome: 'skipped', reason: 'the job is disabled in the config' });
+  });
+
+  it('delays a run while another holds the lease (moveToDelayed by busyRetryMs + DelayedError)', async () => {
+    const store = new MemoryLinkIndex();
+    expect(await store.acquireLease('j', 'other', 60_000)).not.toBeNull();
+    const { job, moveToDelayed } = fakeJob('j');
+    const before = Date.now();
+    const error = await processorOver(store)(job, 'lock-token').catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(DelayedError);
+    expect(moveToDelayed).toHaveBeenCalledTimes(1);
+    const [at, token] = moveToDelayed.mock.calls[0] as unknown as [number, string];
+    expect(token).toBe('lock-token');
+    expect(at).toBeGreaterThanOrEqual(before + 1000);
+  });
+});
