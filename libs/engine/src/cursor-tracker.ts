@@ -7,6 +7,8 @@ import type { Cursor } from './record.js';
  */
 export class CursorTracker {
   private readonly pending: number[];
+  /** Items already counted off their page: settling one twice changes nothing. */
+  private readonly settled = new Set<CycleItem>();
   private saved = -1;
 
   constructor(private readonly checkpoints: readonly Cursor[], items: readonly CycleItem[]) {
@@ -15,8 +17,8 @@ export class CursorTracker {
   }
 
   settle(item: CycleItem): void {
-    if (item.settled) return;
-    item.settled = true;
+    if (this.settled.has(item)) return;
+    this.settled.add(item);
     this.pending[item.page] = (this.pending[item.page] ?? 1) - 1;
   }
 

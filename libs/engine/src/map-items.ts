@@ -3,7 +3,11 @@ import { isReferenceNotLinkedError, ReferenceNotLinkedError } from './errors/ref
 import type { SyncJob } from './job.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
 import type { MappedRecord, MapperContext, MapperFn } from './mapper.js';
+import type { CycleItem } from './plan.js';
+import type { MappedItem, MappedView, PhaseDecisions, PlanInput } from './plan-decisions.js';
+import { PhaseLog } from './plan-decisions.js';
 import type { Side, SyncRecord } from './record.js';
+import { SIDES } from './record.js';
 
 /** What a deleted record maps to: no fields, the delete flag. */
 export const DELETED_MAPPING: MappedRecord = Object.freeze({ fields: Object.freeze({}), deleted: true });
@@ -55,6 +59,39 @@ export async function mapRecord(mapper: MapperFn, record: SyncRecord, ctx: Mappe
   if (mapped.deleted) return { ok: true, mapped: DELETED_MAPPING, hash: DELETED_HASH };
   const clean: MappedRecord = { fields: stripUndefined(mapped.fields) };
   return { ok: true, mapped: clean, hash: contentHash(clean) };
+}
+
+/**
+ * Plan phase 1: maps every pulled record once. Records the mapper skips (null) or fails on are
+ * decided here; the rest make up the mapped view every later phase reads.
+ */
+export async function mapCycleItems(
+  job: PlanInput['job'], loader: LinkedIdLoader, items: PlanInput['items'],
+): Promise<{ view: MappedView; decisions: PhaseDecisions }> {
+  const log = new PhaseLog(new Set());
+  const mapped = new Map<CycleItem, MappedItem>();
+  const mapFailed = new Set<CycleItem>();
+  for (const side of SIDES) {
+    const mapper = mapperFor(job, side);
+    const ctx = mapperContext(job, side, loader);
+    const outcomes = await Promise.all(items[side].map((item) => mapRecord(mapper, item.record, ctx)));
+    outcomes.forEach((outcome, i) => {
+      const item = items[side][i]!;
+      if (!outcome.ok) {
+        mapFailed.add(item);
+        log.fail(item, 'map', outcome.reason);
+      } else if (outcome.mapped === null) {
+        log.decide(item, { action: 'skip', reason: 'the mapper returned null' });
+      } else {
+        mapped.set(item, { item, mapped: outcome.mapped, hash: outcome.hash });
+      }
+    });
+  }
+  const bySide = {
+    source: new Map(items.source.map((i) => [i.record.id, i])),
+    dest: new Map(items.dest.map((i) => [i.record.id, i])),
+  };
+  return { view: { items, bySide, mapped, mapFailed }, decisions: log.done() };
 }
 
 function validateMapped(out: unknown): string | null {

@@ -1,5 +1,4 @@
 import type { Link } from './link-index.js';
-import type { MappedRecord } from './mapper.js';
 import type { Fields, Side, SyncRecord } from './record.js';
 
 /** What a run does (or, dry, would do) with one pulled record. */
@@ -29,18 +28,16 @@ export interface PlanEntry {
   readonly reason?: string;
 }
 
-/** A pulled record on its way through the cycle. */
+/**
+ * A pulled record on its way through the cycle: read-only data. What planning makes of it (its
+ * mapping, hash, link) travels in the plan's ops and entries; what the push has settled lives in
+ * the side's `CursorTracker`.
+ */
 export interface CycleItem {
   readonly side: Side;
   readonly record: SyncRecord;
   /** Index of the (last) pull page the record came in: gates that side's cursor. */
   readonly page: number;
-  mapped: MappedRecord | null;
-  /** Content hash of `mapped`; null when the mapper skipped or failed. */
-  hash: string | null;
-  link: Link | null;
-  /** Decided and, in a real run, done (written, skipped, recorded). */
-  settled: boolean;
 }
 
 /** One write (or link-only update) the push phase carries out. */
@@ -58,7 +55,7 @@ export interface PlannedOp {
   /** The target's record when it is in hand (link-only ops use it to hash the target). */
   readonly targetRecord: SyncRecord | null;
   /** Pulled items this op settles once it lands (or fails on its own). */
-  readonly settles: CycleItem[];
+  readonly settles: readonly CycleItem[];
   /** A resolved conflict this op applies. */
   readonly conflictId?: string;
   /** With `match`: the key value the created record carries on the target side. */

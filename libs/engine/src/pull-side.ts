@@ -35,8 +35,6 @@ export async function pullSide(
       latest.set(record.id, { record, page: i });
     }
   });
-  const items: CycleItem[] = [...latest.values()].map(({ record, page }) => ({
-    side, record, page, mapped: null, hash: null, link: null, settled: false,
-  }));
+  const items: CycleItem[] = [...latest.values()].map(({ record, page }) => ({ side, record, page }));
   return { items, checkpoints: pages.map((p) => p.cursor) };
 }
