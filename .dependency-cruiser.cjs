@@ -13,13 +13,17 @@ const PACKAGES = {
   'libs/adapters/webflow': ['libs/engine', 'libs/adapters/common'],
   'libs/linkindex': ['libs/engine'],
   'libs/config': ['libs/engine'],
+  // The fake Airtable/Webflow APIs (`syncframe demo`, tests, the saturation bench): no SyncFrame package at all.
+  'libs/fakes': [],
+  // Test-only (private); nothing in production imports it (rule production-not-test-kit).
+  'libs/test-kit': ['libs/engine', 'libs/fakes'],
   'libs/fleet': ['libs/engine', 'libs/linkindex', 'libs/config', 'libs/adapters/airtable', 'libs/adapters/webflow'],
   'apps/scheduler': ['libs/engine', 'libs/fleet'],
   'apps/worker': ['libs/engine', 'libs/fleet'],
   'apps/board': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet'],
   // The CLI is the one binary that composes the others (`syncframe worker`, `syncframe board`, the demo).
   'apps/cli': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet', 'libs/adapters/common',
-    'libs/adapters/airtable', 'libs/adapters/webflow', 'apps/scheduler', 'apps/worker', 'apps/board'],
+    'libs/adapters/airtable', 'libs/adapters/webflow', 'libs/fakes', 'apps/scheduler', 'apps/worker', 'apps/board'],
 };
 
 (function assertAcyclic() {
@@ -107,13 +111,12 @@ module.exports = {
     {
       name: 'production-not-test-kit',
       comment:
-        'Production code does not import the test kits (src/testing, exported as `/testing`). Issue 11 item 1 moves the four '
-        + 'imports that still do (fleet build-sync-job → InMemoryAdapter, linkindex link-index.memory → InMemoryLinkIndex, '
-        + 'cli demo → the Airtable/Webflow fakes); until then they are listed in .dependency-cruiser-known-violations.json '
-        + 'and ignored (`--ignore-known`), and any new one fails.',
+        'Production code (libs/*/src, apps/*/src) never imports the private test kit (@syncframe/test-kit, libs/test-kit: '
+        + 'InMemoryAdapter, InMemoryLinkIndex, clocks, contract suites, harnesses), by package name or by path, nor a '
+        + '`src/testing` folder. The fakes the demo ships are a production package of their own (@syncframe/fakes).',
       severity: 'error',
-      from: { path: SRC, pathNot: '/src/testing/' },
-      to: { path: '/src/testing/' },
+      from: { path: SRC, pathNot: ['^libs/test-kit/', '/src/testing/'] },
+      to: { path: ['^libs/test-kit/', npm(['@syncframe/test-kit']), '/src/testing/'] },
     },
     {
       name: 'no-circular',

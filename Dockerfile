@@ -18,8 +18,8 @@ COPY . .
 # would try to compile native code the slim image has no toolchain for. So the root `prepare` does
 # not run either: the next step is what it runs, the Nx build of every workspace (`nx run-many -t build`).
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
-# The adapters' local fakes (libs/adapters/*/src/testing, which `syncframe demo` runs) are compiled
-# into dist and ship too.
+# The fake Airtable/Webflow APIs that `syncframe demo` runs are a package of their own (libs/fakes) and
+# ship; the private test kit (libs/test-kit) has no build and no dist/, so only its manifest is staged.
 RUN npm run build
 # Stage what the runtime needs, workspace by workspace (the list comes from package.json, so a new
 # workspace is picked up): the manifests alone for the production install, plus dist/ for the image.
@@ -31,6 +31,7 @@ RUN set -eu; \
       mkdir -p "/out/manifests/$ws" "/out/app/$ws"; \
       cp "$ws/package.json" "/out/manifests/$ws/"; \
       cp "$ws/package.json" "/out/app/$ws/"; \
+      [ -d "$ws/dist" ] || continue; \
       cp -R "$ws/dist" "/out/app/$ws/dist"; \
       find "/out/app/$ws/dist" \( -name '*.tsbuildinfo' -o -name '*.map' \) -delete; \
     done; \

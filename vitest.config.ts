@@ -7,17 +7,16 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@syncframe\/adapter-kit\/testing$/, replacement: src('./libs/adapters/common/src/testing/index.ts') },
       { find: /^@syncframe\/adapter-kit$/, replacement: src('./libs/adapters/common/src/index.ts') },
-      { find: /^@syncframe\/engine\/testing$/, replacement: src('./libs/engine/src/testing/index.ts') },
+      { find: /^@syncframe\/fakes$/, replacement: src('./libs/fakes/src/index.ts') },
+      { find: /^@syncframe\/test-kit$/, replacement: src('./libs/test-kit/src/index.ts') },
+      { find: /^@syncframe\/test-kit\/(contracts|fleet|pg)$/, replacement: src('./libs/test-kit/src/$1/index.ts') },
       { find: /^@syncframe\/engine$/, replacement: src('./libs/engine/src/index.ts') },
       { find: /^@syncframe\/linkindex$/, replacement: src('./libs/linkindex/src/index.ts') },
       { find: /^@syncframe\/adapter-airtable$/, replacement: src('./libs/adapters/airtable/src/index.ts') },
       { find: /^@syncframe\/adapter-webflow$/, replacement: src('./libs/adapters/webflow/src/index.ts') },
       { find: /^@syncframe\/config$/, replacement: src('./libs/config/src/index.ts') },
       { find: /^@syncframe\/fleet$/, replacement: src('./libs/fleet/src/index.ts') },
-      { find: /^@syncframe\/adapter-airtable\/testing$/, replacement: src('./libs/adapters/airtable/src/testing/index.ts') },
-      { find: /^@syncframe\/adapter-webflow\/testing$/, replacement: src('./libs/adapters/webflow/src/testing/index.ts') },
       { find: /^@syncframe\/scheduler$/, replacement: src('./apps/scheduler/src/index.ts') },
       { find: /^@syncframe\/worker$/, replacement: src('./apps/worker/src/index.ts') },
       { find: /^@syncframe\/board$/, replacement: src('./apps/board/src/index.ts') },

@@ -163,7 +163,7 @@ describe('.dockerignore', () => {
   it('lets in everything the build reads', () => {
     const needed = [
       'package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'tsconfig.json', 'apps/cli/bin/syncframe.js',
-      'libs/linkindex/migrations/meta/_journal.json', 'libs/engine/src/index.ts', 'libs/engine/src/testing/index.ts', 'deploy/docker/healthcheck.mjs',
+      'libs/linkindex/migrations/meta/_journal.json', 'libs/engine/src/index.ts', 'libs/fakes/src/airtable/index.ts', 'deploy/docker/healthcheck.mjs',
       ...rootPackage.workspaces.flatMap((ws) => [`${ws}/package.json`, `${ws}/tsconfig.json`, `${ws}/src/index.ts`]),
     ];
     for (const file of needed) {

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { emptySideCounts } from '@syncframe/engine';
 import type { RunSummary } from '@syncframe/engine';
-import { InMemoryLinkIndex } from '@syncframe/engine/testing';
+import { InMemoryLinkIndex } from '@syncframe/test-kit';
 import type { JobConfig } from '@syncframe/config';
 import type { Conflict, MapperFn } from '@syncframe/engine';
 import { isMetricsScrape, safeNextPath } from '../src/auth.js';

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@syncframe/engine';
-import { InMemoryLinkIndex } from '@syncframe/engine/testing';
+import { InMemoryLinkIndex } from '@syncframe/test-kit';
 import { BoardMetrics } from '../src/metrics.js';
 
 const DASHBOARD = resolve(import.meta.dirname, '../grafana/syncframe-dashboard.json');

@@ -8,13 +8,13 @@ import { Queue } from 'bullmq';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AirtableFake } from '@syncframe/adapter-airtable/testing';
-import { startAirtableFake } from '@syncframe/adapter-airtable/testing';
-import type { WebflowFake } from '@syncframe/adapter-webflow/testing';
-import { startWebflowFake } from '@syncframe/adapter-webflow/testing';
+import type { AirtableFake } from '@syncframe/fakes';
+import { startAirtableFake } from '@syncframe/fakes';
+import type { WebflowFake } from '@syncframe/fakes';
+import { startWebflowFake } from '@syncframe/fakes';
 import { runCli } from '@syncframe/cli';
 import { QUEUES } from '@syncframe/fleet';
-import { REDIS_URL, tempDir, writeMappers } from '../../worker/test/fleet-harness.js';
+import { REDIS_URL, tempDir, writeMappers } from '@syncframe/test-kit/fleet';
 
 const AT_TOKEN = 'patCliSecret00001.abcdef0123456789';
 const WF_TOKEN = 'wfCliSecretToken00000000abcdef';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DATABASE_URL, REDIS_URL, spawnCli } from '../../worker/test/fleet-harness.js';
+import { DATABASE_URL, REDIS_URL, spawnCli } from '@syncframe/test-kit/fleet';
 
 describe('syncframe demo', () => {
   it('syncs a local Airtable base and Webflow site both ways, tells what moved in words, exits 0 and leaves nothing running', async () => {

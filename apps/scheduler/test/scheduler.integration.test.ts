@@ -7,7 +7,7 @@ import { createLogger } from '@syncframe/engine';
 import { PRUNE_SCHEDULER_ID } from '@syncframe/fleet';
 import type { SchedulerHandle } from '@syncframe/scheduler';
 import { startScheduler } from '@syncframe/scheduler';
-import { DATABASE_URL, freshSchema, REDIS_URL, tempDir, until, writeMappers } from '../../worker/test/fleet-harness.js';
+import { DATABASE_URL, freshSchema, REDIS_URL, tempDir, until, writeMappers } from '@syncframe/test-kit/fleet';
 
 const prefix = `sf-test-${randomUUID().slice(0, 8)}`;
 const env = { ...process.env, DATABASE_URL, REDIS_URL, SYNCFRAME_QUEUE_PREFIX: prefix };

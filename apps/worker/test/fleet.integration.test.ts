@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AirtableFake } from '@syncframe/adapter-airtable/testing';
-import { startAirtableFake } from '@syncframe/adapter-airtable/testing';
-import type { WebflowFake } from '@syncframe/adapter-webflow/testing';
-import { startWebflowFake } from '@syncframe/adapter-webflow/testing';
+import type { AirtableFake } from '@syncframe/fakes';
+import { startAirtableFake } from '@syncframe/fakes';
+import type { WebflowFake } from '@syncframe/fakes';
+import { startWebflowFake } from '@syncframe/fakes';
 import { enqueueRun, QUEUES, RUN_JOB_NAME } from '@syncframe/fleet';
 import type { LinkIndexStore } from '@syncframe/linkindex';
 import { openLinkIndex } from '@syncframe/linkindex';
-import type { CliProcess } from './fleet-harness.js';
-import { maxInWindow } from '@syncframe/engine/testing';
-import { DATABASE_URL, freshSchema, REDIS_URL, spawnCli, tempDir, until, writeMappers } from './fleet-harness.js';
+import type { CliProcess } from '@syncframe/test-kit/fleet';
+import { maxInWindow } from '@syncframe/test-kit';
+import { DATABASE_URL, freshSchema, REDIS_URL, spawnCli, tempDir, until, writeMappers } from '@syncframe/test-kit/fleet';
 
 // Distinctive credentials: the last test scans Redis and every log line for them.
 const AT_TOKEN = 'patFleetSecret0001.0123456789abcdef';

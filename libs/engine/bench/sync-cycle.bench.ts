@@ -12,7 +12,7 @@
  */
 import type { SyncJob, Throttle } from '../src/index.js';
 import { runSyncCycle } from '../src/index.js';
-import { InMemoryAdapter, InMemoryLinkIndex } from '../src/testing/index.js';
+import { InMemoryAdapter, InMemoryLinkIndex } from '@syncframe/test-kit';
 
 const N = Number(process.argv[2] ?? 20_000);
 const BATCH = 100;

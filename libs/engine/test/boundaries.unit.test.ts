@@ -41,5 +41,6 @@ describe('dependency boundaries (.dependency-cruiser.cjs)', () => {
     at('production-not-test-code', 'libs/engine/src/queue-leak.ts', /^libs\/engine\/test\/helper\.ts$/);
     at('libs-not-apps', 'libs/config/src/uses-app.ts', /^apps\/worker\/src\/index\.ts$/);
     at('package-deps:libs/config', 'libs/config/src/uses-app.ts', /^apps\/worker\/src\/index\.ts$/);
+    at('production-not-test-kit', 'libs/config/src/uses-test-kit.ts', /^libs\/test-kit\/src\/index\.ts$/);
   });
 });

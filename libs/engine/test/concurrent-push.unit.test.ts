@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { InMemoryOperation } from '@syncframe/engine/testing';
-import { harness } from './harness.js';
+import type { InMemoryOperation } from '@syncframe/test-kit';
+import { harness } from '@syncframe/test-kit';
 
 /** Write answers held until the test lets each one go. */
 function gatedWrites() {

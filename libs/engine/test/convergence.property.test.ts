@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError } from '@syncframe/engine';
-import type { InjectedFailure, InMemoryAdapter } from '@syncframe/engine/testing';
-import { contents, harness } from './harness.js';
+import type { InjectedFailure, InMemoryAdapter } from '@syncframe/test-kit';
+import { contents, harness } from '@syncframe/test-kit';
 
 type Side = 'source' | 'dest';
 type Action =

@@ -1,5 +1,5 @@
-import { InMemoryAdapter } from '@syncframe/engine/testing';
-import { describeSourceAdapterContract } from './contracts/source-adapter.contract.js';
+import { InMemoryAdapter } from '@syncframe/test-kit';
+import { describeSourceAdapterContract } from '@syncframe/test-kit/contracts';
 
 // The reference implementation: soft deletes, small pages so the paging tests cross pages.
 describeSourceAdapterContract('InMemoryAdapter', async () => {

@@ -1,5 +1,5 @@
-import { InMemoryLinkIndex } from '@syncframe/engine/testing';
-import { describeLinkIndexContract } from './contracts/link-index.contract.js';
+import { InMemoryLinkIndex } from '@syncframe/test-kit';
+import { describeLinkIndexContract } from '@syncframe/test-kit/contracts';
 
 // The reference implementation: it has no leases (JobLeases live in the stores of @syncframe/linkindex).
 describeLinkIndexContract('InMemoryLinkIndex', async () => ({ linkIndex: new InMemoryLinkIndex(), close: async () => {} }));

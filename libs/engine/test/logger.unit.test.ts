@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, runSyncCycle } from '@syncframe/engine';
-import { harness } from './harness.js';
+import { harness } from '@syncframe/test-kit';
 
 function capture() {
   const lines: string[] = [];

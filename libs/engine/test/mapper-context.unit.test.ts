@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MapperFn, TablePair } from '@syncframe/engine';
 import { runSyncCycle } from '@syncframe/engine';
-import { InMemoryAdapter } from '@syncframe/engine/testing';
-import { harness } from './harness.js';
+import { InMemoryAdapter } from '@syncframe/test-kit';
+import { harness } from '@syncframe/test-kit';
 
 describe('mapper ctx.linkedId', () => {
   it('translates a reference to a linked table\'s id, batching lookups into one query per table pair', async () => {

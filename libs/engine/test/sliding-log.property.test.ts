@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SlidingLog } from '@syncframe/engine';
-import { maxInWindow } from '@syncframe/engine/testing';
+import { maxInWindow } from '@syncframe/test-kit';
 
 /**
  * A discrete-event model of clients sharing one limit, as the fleet does through Redis: every

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { harness } from './harness.js';
-import { describeSyncScenarios } from './scenarios/sync-scenarios.js';
+import { harness } from '@syncframe/test-kit';
+import { describeSyncScenarios } from '@syncframe/test-kit/contracts';
 
 describeSyncScenarios('memory', () => null);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SlidingLog, SlidingWindowThrottle, PENDING_PERMIT_TTL_MS } from '@syncframe/engine';
-import { FakeClock, maxInWindow, SimulatedClock } from '@syncframe/engine/testing';
-import { harness } from './harness.js';
+import { FakeClock, maxInWindow, SimulatedClock } from '@syncframe/test-kit';
+import { harness } from '@syncframe/test-kit';
 
 const limit = (max_reqs: number, interval_sec = 1, margin_ms = 0) => ({ key: 'test:acct', max_reqs, interval_sec, margin_ms });
 

@@ -3,13 +3,13 @@ import { createWebflowAdapter } from '@syncframe/adapter-webflow';
 import type { JobConfig, SideConfig } from '@syncframe/config';
 import type { JobSide, Logger, SourceAdapter, SyncJob, TableRef } from '@syncframe/engine';
 import { DEFAULT_THROTTLE } from '@syncframe/engine';
-import { InMemoryAdapter } from '@syncframe/engine/testing';
+import { MemoryAdapter } from './memory-adapter.js';
 
 export interface BuildOptions {
   readonly logger?: Logger;
   /** Per-request timeout of the HTTP adapters. */
   readonly timeoutMs?: number;
-  /** Adapters for `memory` sides (tests); by default a fresh empty one per side. */
+  /** Adapters for `memory` sides (tests inject the test kit's InMemoryAdapter); by default a fresh empty MemoryAdapter per side. */
   readonly memoryAdapters?: ReadonlyMap<string, SourceAdapter>;
 }
 
@@ -43,7 +43,7 @@ export function createAdapter(side: SideConfig, jobId: string, options: BuildOpt
       });
     case 'memory':
       return options.memoryAdapters?.get(`${jobId}/${side.name}`) ??
-        new InMemoryAdapter({ table: side.table, deleteMode: side.hard_delete ? 'hard' : 'soft' });
+        new MemoryAdapter({ table: side.table, deleteMode: side.hard_delete ? 'hard' : 'soft' });
   }
 }
 

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobSide, RateLimitScope } from '@syncframe/engine';
 import { MAX_MARGIN_MS, RetryableError, WIDENED_MARGIN_FOR_MS } from '@syncframe/engine';
-import { InMemoryAdapter } from '@syncframe/engine/testing';
+import { InMemoryAdapter } from '@syncframe/test-kit';
 import { AirtableAdapter } from '@syncframe/adapter-airtable';
 import { WebflowAdapter } from '@syncframe/adapter-webflow';
 import { RedisThrottleProvider } from '@syncframe/fleet';

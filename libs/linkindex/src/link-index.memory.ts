@@ -17,7 +17,7 @@ import type {
   TablePair,
   TableRef,
 } from '@syncframe/engine';
-import { InMemoryLinkIndex } from '@syncframe/engine/testing';
+import { MemoryLinkStore } from './memory-link-store.js';
 
 interface LeaseRow {
   holder: string;
@@ -26,11 +26,11 @@ interface LeaseRow {
 }
 
 /**
- * The engine's InMemoryLinkIndex plus JobLeases, with the same lease rules as the PostgreSQL
+ * The in-memory link store (memory-link-store.ts) plus JobLeases, with the same lease rules as the PostgreSQL
  * store (see `PostgresJobLeases`): the `memory` driver, for tests and single-process trials.
  * Time comes from `clock`, so tests can expire a lease without waiting.
  */
-export class MemoryLinkIndex extends InMemoryLinkIndex implements JobLeases {
+export class MemoryLinkIndex extends MemoryLinkStore implements JobLeases {
   private readonly leases = new Map<string, LeaseRow>();
 
   constructor(private readonly clock: Clock = systemClock) {

@@ -1,5 +1,5 @@
 import { openLinkIndex } from '@syncframe/linkindex';
-import { describeLinkIndexContract } from '../../engine/test/contracts/link-index.contract.js';
+import { describeLinkIndexContract } from '@syncframe/test-kit/contracts';
 
 describeLinkIndexContract(
   'memory driver',

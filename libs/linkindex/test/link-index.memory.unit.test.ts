@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError } from '@syncframe/engine';
-import { FakeClock } from '@syncframe/engine/testing';
+import { FakeClock } from '@syncframe/test-kit';
 import { MemoryLinkIndex, openLinkIndex } from '@syncframe/linkindex';
 
 describe('MemoryLinkIndex leases on an injected clock', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLinkIndex } from '@syncframe/linkindex';
-import { describeLinkIndexContract } from '../../engine/test/contracts/link-index.contract.js';
+import { describeLinkIndexContract } from '@syncframe/test-kit/contracts';
 
 // One data folder for the file: PGlite takes seconds to create a database, so the contract suite
 // creates it once and the persistence tests below reopen it.

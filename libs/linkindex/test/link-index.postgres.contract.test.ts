@@ -1,7 +1,7 @@
 import { openLinkIndex } from '@syncframe/linkindex';
-import { describeLinkIndexContract } from '../../engine/test/contracts/link-index.contract.js';
+import { describeLinkIndexContract } from '@syncframe/test-kit/contracts';
 import { postgresUrl } from './postgres-url.js';
-import { dropSchema, randomSchema } from './test-schema.js';
+import { dropSchema, randomSchema } from '@syncframe/test-kit/pg';
 
 describeLinkIndexContract(
   'postgres driver',

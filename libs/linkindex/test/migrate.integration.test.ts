@@ -14,7 +14,7 @@ import {
 } from '@syncframe/linkindex';
 import type { Migration, MigrationResult } from '@syncframe/linkindex';
 import { postgresUrl } from './postgres-url.js';
-import { dropSchema, randomSchema, withAdmin } from './test-schema.js';
+import { dropSchema, randomSchema, withAdmin } from '@syncframe/test-kit/pg';
 
 const url = await postgresUrl();
 const schemas: string[] = [];

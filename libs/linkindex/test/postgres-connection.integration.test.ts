@@ -5,7 +5,7 @@ import type { Link, TablePair } from '@syncframe/engine';
 import { DatabaseUnavailableError, LINKS_PER_STATEMENT, openLinkIndex } from '@syncframe/linkindex';
 import type { LinkIndexLogger, LinkIndexStore } from '@syncframe/linkindex';
 import { postgresUrl } from './postgres-url.js';
-import { dropSchema, randomSchema, withAdmin } from './test-schema.js';
+import { dropSchema, randomSchema, withAdmin } from '@syncframe/test-kit/pg';
 
 const url = await postgresUrl();
 const PASSWORD = 'S3cr3t-pa55word';

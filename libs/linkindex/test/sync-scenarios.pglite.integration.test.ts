@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { LinkIndexStore } from '@syncframe/linkindex';
 import { openLinkIndex } from '@syncframe/linkindex';
-import { describeSyncScenarios } from '../../engine/test/scenarios/sync-scenarios.js';
+import { describeSyncScenarios } from '@syncframe/test-kit/contracts';
 
 // The engine's scenario tests, with the embedded PGlite LinkIndex as their store.
 let store: LinkIndexStore;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { LinkIndexStore } from '@syncframe/linkindex';
 import { openLinkIndex } from '@syncframe/linkindex';
-import { describeSyncScenarios } from '../../engine/test/scenarios/sync-scenarios.js';
+import { describeSyncScenarios } from '@syncframe/test-kit/contracts';
 import { postgresUrl } from './postgres-url.js';
-import { dropSchema, randomSchema } from './test-schema.js';
+import { dropSchema, randomSchema } from '@syncframe/test-kit/pg';
 
 // The engine's scenario tests, with the PostgreSQL LinkIndex as their store.
 let store: LinkIndexStore;

@@ -1,7 +1,7 @@
-import { startAirtableFake } from '@syncframe/adapter-airtable/testing';
-import type { AirtableFake } from '@syncframe/adapter-airtable/testing';
-import { startWebflowFake } from '@syncframe/adapter-webflow/testing';
-import type { WebflowFake } from '@syncframe/adapter-webflow/testing';
+import { startAirtableFake } from '@syncframe/fakes';
+import type { AirtableFake } from '@syncframe/fakes';
+import { startWebflowFake } from '@syncframe/fakes';
+import type { WebflowFake } from '@syncframe/fakes';
 
 /** The demo's made-up accounts: the fakes accept these and nothing else. */
 export const DEMO = {

@@ -1,4 +1,4 @@
-import { describeSourceAdapterContract } from '../../../engine/test/contracts/source-adapter.contract.js';
+import { describeSourceAdapterContract } from '@syncframe/test-kit/contracts';
 import { airtableSetup, createAirtableAdapter } from './airtable-fixtures.js';
 import type { AirtableSideOptions } from '../src/index.js';
 

@@ -4,9 +4,9 @@ import {
 } from '@syncframe/engine';
 import type { SyncRecord, WriteOp } from '@syncframe/engine';
 import { AIRTABLE_DEFAULT_THROTTLE, DELETES_NOT_CONFIGURED, decodeAirtableCursor } from '../src/index.js';
-import type { AirtableFake } from '../src/testing/index.js';
+import type { AirtableFake } from '@syncframe/fakes';
 import { BASE_ID, TOKEN, airtableSetup, createAirtableAdapter } from './airtable-fixtures.js';
-import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from '@syncframe/adapter-kit/testing';
+import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from '@syncframe/test-kit';
 
 let fake: AirtableFake | undefined;
 afterEach(async () => {

@@ -1,8 +1,8 @@
 /** The fake itself, spoken to with raw HTTP: it must behave as saas-apis.md's emulator checklist says. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { manualClock, rawApi, slowRequest } from '@syncframe/adapter-kit/testing';
-import type { AirtableFake } from '../src/testing/index.js';
-import { startAirtableFake } from '../src/testing/index.js';
+import { manualClock, rawApi, slowRequest } from '@syncframe/test-kit';
+import type { AirtableFake } from '@syncframe/fakes';
+import { startAirtableFake } from '@syncframe/fakes';
 import { BASE_ID, TABLES, TOKEN } from './airtable-fixtures.js';
 
 let fake: AirtableFake;

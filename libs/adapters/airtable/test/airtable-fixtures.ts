@@ -1,7 +1,7 @@
 import { createAirtableAdapter } from '../src/index.js';
 import type { AirtableSideOptions } from '../src/index.js';
-import { startAirtableFake } from '../src/testing/index.js';
-import type { AirtableFake, AirtableFakeOptions } from '../src/testing/index.js';
+import { startAirtableFake } from '@syncframe/fakes';
+import type { AirtableFake, AirtableFakeOptions } from '@syncframe/fakes';
 
 export const BASE_ID = 'appTESTbase000001';
 export const TOKEN = 'patFAKE.secret-token-value-0123456789';

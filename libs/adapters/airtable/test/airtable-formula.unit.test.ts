@@ -3,7 +3,7 @@ import { PermanentError } from '@syncframe/engine';
 import { chunkValuesForUrl, equalsAnyFormula, fieldRef, modifiedSinceFormula, quoteString } from '../src/airtable-formula.js';
 import { OverlapCursorTracker as CursorTracker, encodeOverlapCursor as encodeCursor } from '@syncframe/adapter-kit';
 import { decodeCursor, settleCap } from '../src/airtable-cursor.js';
-import { evaluate, parseFormula } from '../src/testing/airtable-formula-eval.js';
+import { evaluateAirtableFormula as evaluate, parseAirtableFormula as parseFormula } from '@syncframe/fakes';
 
 describe('Airtable formula builders', () => {
   it('escapes quotes, backslashes and closing braces, and the fake parses them back', () => {

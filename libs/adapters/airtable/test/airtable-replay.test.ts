@@ -7,7 +7,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, BatchRejectedError, PermanentError, RateLimitedError, RetryableError, START_CURSOR } from '@syncframe/engine';
 import { createAirtableAdapter } from '../src/index.js';
-import { callOptions, caught, expectNoSecret, pullAll } from '@syncframe/adapter-kit/testing';
+import { callOptions, caught, expectNoSecret, pullAll } from '@syncframe/test-kit';
 
 const API = 'https://api.airtable.com';
 const BASE = 'appREPLAYbase0001';

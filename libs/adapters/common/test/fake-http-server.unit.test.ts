@@ -1,7 +1,8 @@
 /** The fakes' shared plumbing: arrival-time limiter hook, inclusive windows, reports, latency. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeRateWindows, manualClock, rawApi, slowRequest, startFakeHttpServer, tokenScope } from '../src/testing/index.js';
-import type { FakeArrivalInfo, FakeArrivalVerdict, FakeExchange, FakeHttpServer, FakeHttpServerOptions } from '../src/testing/index.js';
+import { FakeRateWindows, startFakeHttpServer, tokenScope } from '@syncframe/fakes';
+import { manualClock, rawApi, slowRequest } from '@syncframe/test-kit';
+import type { FakeArrivalInfo, FakeArrivalVerdict, FakeExchange, FakeHttpServer, FakeHttpServerOptions } from '@syncframe/fakes';
 
 const TOKEN = 'tok-secret-value-0123456789';
 

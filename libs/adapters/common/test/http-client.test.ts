@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, RetryableError } from '@syncframe/engine';
 import { HttpClient, isUnreachableHostError } from '../src/index.js';
 import type { AdapterWiringOptions, RemoteHttpRules } from '../src/index.js';
-import { caught, expectNoSecret, freeThrottle, memoryLogger } from '../src/testing/index.js';
+import { caught, expectNoSecret, freeThrottle, memoryLogger } from '@syncframe/test-kit';
 
 const TOKEN = 'stub-token-secret-0123456789';
 const PASSWORD = 'ProxyPassw0rd';

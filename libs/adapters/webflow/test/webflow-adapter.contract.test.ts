@@ -1,4 +1,4 @@
-import { describeSourceAdapterContract } from '../../../engine/test/contracts/source-adapter.contract.js';
+import { describeSourceAdapterContract } from '@syncframe/test-kit/contracts';
 import { createWebflowAdapter, designerFields, webflowSetup } from './webflow-fixtures.js';
 import type { WebflowSideOptions } from '../src/index.js';
 

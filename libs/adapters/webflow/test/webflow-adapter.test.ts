@@ -5,9 +5,9 @@ import {
 } from '@syncframe/engine';
 import type { SyncRecord, WriteOp } from '@syncframe/engine';
 import { WEBFLOW_DEFAULT_THROTTLE, decodeWebflowCursor, slugify } from '../src/index.js';
-import type { WebflowFake } from '../src/testing/index.js';
+import type { WebflowFake } from '@syncframe/fakes';
 import { SITE_ID, TOKEN, createWebflowAdapter, designerFields, webflowSetup } from './webflow-fixtures.js';
-import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from '@syncframe/adapter-kit/testing';
+import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from '@syncframe/test-kit';
 
 let fake: WebflowFake | undefined;
 afterEach(async () => {

@@ -1,8 +1,8 @@
 /** The fake itself, spoken to with raw HTTP: it must behave as saas-apis.md's emulator checklist says. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { manualClock, rawApi, slowRequest } from '@syncframe/adapter-kit/testing';
-import type { WebflowFake } from '../src/testing/index.js';
-import { startWebflowFake } from '../src/testing/index.js';
+import { manualClock, rawApi, slowRequest } from '@syncframe/test-kit';
+import type { WebflowFake } from '@syncframe/fakes';
+import { startWebflowFake } from '@syncframe/fakes';
 import { SITES, SITE_ID, TOKEN } from './webflow-fixtures.js';
 
 let fake: WebflowFake;

@@ -1,7 +1,7 @@
 import { createWebflowAdapter, slugify } from '../src/index.js';
 import type { WebflowSideOptions } from '../src/index.js';
-import { startWebflowFake } from '../src/testing/index.js';
-import type { WebflowFake, WebflowFakeOptions } from '../src/testing/index.js';
+import { startWebflowFake } from '@syncframe/fakes';
+import type { WebflowFake, WebflowFakeOptions } from '@syncframe/fakes';
 
 export const SITE_ID = '64a0c0ffee0000000000beef';
 export const TOKEN = 'wf-site-token-secret-abcdef0123456789';

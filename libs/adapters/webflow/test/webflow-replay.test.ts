@@ -7,7 +7,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, ConfigError, RateLimitedError, START_CURSOR } from '@syncframe/engine';
 import { createWebflowAdapter } from '../src/index.js';
-import { callOptions, caught, expectNoSecret, pullAll } from '@syncframe/adapter-kit/testing';
+import { callOptions, caught, expectNoSecret, pullAll } from '@syncframe/test-kit';
 
 const API = 'https://api.webflow.com';
 const COLLECTION = '580e63fc8c9a982ac9b8b745';

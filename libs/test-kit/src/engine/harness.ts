@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { Link, LinkIndex, MapperFn, RetrySettings, SyncCycleDeps, SyncCycleOptions, SyncJob, ThrottleSettings } from '@syncframe/engine';
+import { runSyncCycle } from '@syncframe/engine';
+import { FakeClock } from './fake-clock.js';
+import { InMemoryAdapter } from './in-memory-adapter.js';
+import { InMemoryLinkIndex } from './in-memory-link-index.js';
+import type { InMemoryAdapterOptions } from './in-memory-adapter.js';
+
+/** Source (Airtable-like) fields Name/Slug/Notes ↔ destination (Webflow-like) name/slug/notes. */
+export const toDest: MapperFn = (r) => ({
+  fields: { name: r.fields.Name ?? null, slug: r.fields.Slug ?? null, notes: r.fields.Notes ?? null },
+});
+export const toSource: MapperFn = (r) => ({
+  fields: { Name: r.fields.name ?? null, Slug: r.fields.slug ?? null, Notes: r.fields.notes ?? null },
+});
+
+export interface Harness {
+  clock: FakeClock;
+  source: InMemoryAdapter;
+  dest: InMemoryAdapter;
+  linkIndex: LinkIndex;
+  /** The in-memory LinkIndex, when the harness uses one (request counting). */
+  memory: InMemoryLinkIndex | null;
+  job: SyncJob;
+  /** Every link of the job's tables (tombstones included). */
+  links(): Promise<Link[]>;
+  run(options?: SyncCycleOptions, deps?: Partial<SyncCycleDeps>): ReturnType<typeof runSyncCycle>;
+}
+
+export interface HarnessOptions {
+  match?: boolean;
+  conflictPolicy?: SyncJob['conflictPolicy'];
+  retries?: Partial<RetrySettings>;
+  throttle?: Partial<ThrottleSettings>;
+  pageSize?: number;
+  /** Awaited by both adapters before every answer (out-of-order completion). */
+  responseDelay?: InMemoryAdapterOptions['responseDelay'];
+  mappers?: Partial<SyncJob['mappers']>;
+  /** A shared store (PostgreSQL, PGlite): the harness then uses a unique job id and table names. */
+  linkIndex?: LinkIndex;
+}
+
+export function harness(options: HarnessOptions = {}): Harness {
+  const clock = new FakeClock();
+  const suffix = options.linkIndex ? `-${randomUUID().slice(0, 8)}` : '';
+  const delay = options.responseDelay ? { responseDelay: options.responseDelay } : {};
+  const source = new InMemoryAdapter({ adapter: 'memory-a', table: `Videos${suffix}`, clock, idPrefix: 'rec', pageSize: options.pageSize ?? 100, ...delay });
+  const dest = new InMemoryAdapter({ adapter: 'memory-b', table: `videos${suffix}`, clock, idPrefix: 'item', pageSize: options.pageSize ?? 100, ...delay });
+  const memory = options.linkIndex ? null : new InMemoryLinkIndex();
+  const linkIndex: LinkIndex = options.linkIndex ?? memory!;
+  const throttle: ThrottleSettings = { max_reqs: 1000, interval_sec: 1, batch_size: 10, ...options.throttle };
+  const job: SyncJob = {
+    id: `videos${suffix}`,
+    source: { name: 'airtable', adapter: source, throttle },
+    dest: { name: 'webflow', adapter: dest, throttle },
+    mappers: { toDest, toSource, ...options.mappers },
+    retries: { max_attempts: 3, backoff_sec: 1, disable_job_after: 3, ...options.retries },
+    conflictPolicy: options.conflictPolicy ?? 'last_writer_wins',
+    ...(options.match ? { match: { source: 'Slug', dest: 'slug' } } : {}),
+  };
+  return {
+    clock, source, dest, linkIndex, memory, job,
+    links: () => linkIndex.findLinks({ source: source.ref, dest: dest.ref }, 'source', source.all().map((r) => r.id)),
+    run: (opts = {}, deps = {}) => {
+      clock.advance(1000);
+      return runSyncCycle(job, { linkIndex, clock, ...deps }, { trigger: 'test', ...opts });
+    },
+  };
+}
+
+/**
+ * Fields of the live records of a side, as comparable rows (ids dropped), sorted. Empty values
+ * compare equal, as the engine treats them (remotes omit empty cells).
+ */
+export function contents(adapter: InMemoryAdapter, keys: string[]): string[] {
+  const value = (v: unknown) => (v === undefined || v === '' || v === false ? null : v);
+  return adapter
+    .live()
+    .map((r) => JSON.stringify(keys.map((k) => value(r.fields[k]))))
+    .sort();
+}
