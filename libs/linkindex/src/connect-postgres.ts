@@ -1,3 +1,4 @@
+import type { Logger } from '@syncframe/engine';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { ConfigError } from '@syncframe/engine';
@@ -5,7 +6,6 @@ import type { LinkIndexDatabase } from './database.js';
 import { DatabaseUnavailableError } from './errors/database-unavailable-error.js';
 import { describeTarget, parseDsn, redact } from './dsn.js';
 import { quoteSchema } from './config.js';
-import type { LinkIndexLogger } from './logger.js';
 
 /** Pool settings of the `postgres` driver. */
 export interface PostgresPoolOptions {
@@ -38,7 +38,7 @@ const CONFIG_SQLSTATES = new Set(['3D000', '28000', '28P01']);
 export async function connectPostgres(
   conn: string,
   schema: string,
-  logger: LinkIndexLogger,
+  logger: Logger,
   options: PostgresPoolOptions = {},
 ): Promise<PostgresConnection> {
   const { target, password } = parseDsn(conn);

@@ -1,4 +1,5 @@
-import { ConfigError } from '@syncframe/engine';
+import type { Logger } from '@syncframe/engine';
+import { ConfigError, silentLogger } from '@syncframe/engine';
 import { asc, count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { LinkIndexConfig } from './config.js';
@@ -6,8 +7,6 @@ import { DEFAULT_PGLITE_DIR, schemaOf } from './config.js';
 import { connectPglite } from './connect-pglite.js';
 import { connectPostgres } from './connect-postgres.js';
 import type { LinkIndexDatabase } from './database.js';
-import type { LinkIndexLogger } from './logger.js';
-import { silentLinkIndexLogger } from './logger.js';
 import { applyMigrations } from './migrate.js';
 import { conflicts, cursors, jobs, links, runs } from './schema.js';
 
@@ -34,7 +33,7 @@ export interface CopiedTable {
 }
 
 export interface CopyLinkIndexOptions {
-  readonly logger?: LinkIndexLogger;
+  readonly logger?: Logger;
   /** Told after each page: table and rows copied so far. */
   readonly onProgress?: (table: string, copied: number) => void;
 }
@@ -48,7 +47,7 @@ export interface CopyLinkIndexOptions {
  * a difference throws.
  */
 export async function copyLinkIndex(from: LinkIndexConfig, to: LinkIndexConfig, options: CopyLinkIndexOptions = {}): Promise<CopiedTable[]> {
-  const logger = options.logger ?? silentLinkIndexLogger;
+  const logger = options.logger ?? silentLogger;
   if (from.driver === 'memory' || to.driver === 'memory') throw new ConfigError('linkindex copy: the memory driver holds nothing to copy from or into');
   const source = await connect(from, logger);
   try {
@@ -92,7 +91,7 @@ export async function copyLinkIndex(from: LinkIndexConfig, to: LinkIndexConfig, 
   }
 }
 
-async function connect(config: LinkIndexConfig, logger: LinkIndexLogger): Promise<{ db: LinkIndexDatabase; where: string; close(): Promise<void> }> {
+async function connect(config: LinkIndexConfig, logger: Logger): Promise<{ db: LinkIndexDatabase; where: string; close(): Promise<void> }> {
   const schema = schemaOf(config);
   if (config.driver === 'postgres') {
     if (!config.conn) throw new ConfigError('linkindex copy: a postgres store needs a postgres:// DSN');

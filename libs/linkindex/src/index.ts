@@ -1,6 +1,5 @@
 export * from './config.js';
 export * from './dsn.js';
-export * from './logger.js';
 export * from './errors/index.js';
 export * from './database.js';
 export * from './db-errors.js';

@@ -1,7 +1,8 @@
+import type { Logger } from '@syncframe/engine';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
-import { ConfigError } from '@syncframe/engine';
+import { ConfigError, silentLogger } from '@syncframe/engine';
 import type { LinkIndexConfig } from './config.js';
 import { DEFAULT_PGLITE_DIR, quoteSchema, schemaOf } from './config.js';
 import { connectPglite } from './connect-pglite.js';
@@ -11,8 +12,6 @@ import type { LinkIndexDatabase } from './database.js';
 import { rowsOf } from './database.js';
 import { mapDatabaseError } from './db-errors.js';
 import { SchemaVersionError } from './errors/schema-version-error.js';
-import type { LinkIndexLogger } from './logger.js';
-import { silentLinkIndexLogger } from './logger.js';
 
 /**
  * The SQL drizzle-kit generated. Resolved from this file, so it is found from `src/` (tests,
@@ -43,7 +42,7 @@ export interface MigrationResult {
 /** Options of `migrate` and `applyMigrations`. */
 export interface MigrateOptions extends PostgresPoolOptions {
   /** @defaultValue silent */
-  readonly logger?: LinkIndexLogger;
+  readonly logger?: Logger;
   /** The migrations to apply. @defaultValue the ones shipped in `migrations/` */
   readonly migrations?: readonly Migration[];
 }
@@ -75,7 +74,7 @@ export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
  */
 export async function migrate(config: LinkIndexConfig, options: MigrateOptions = {}): Promise<MigrationResult> {
   const schema = schemaOf(config);
-  const logger = options.logger ?? silentLinkIndexLogger;
+  const logger = options.logger ?? silentLogger;
   if (config.driver === 'memory') return { applied: [], current: null };
   if (config.driver === 'postgres') {
     if (!config.conn) throw new ConfigError('the postgres link index needs `conn`, a postgres:// DSN');
@@ -105,7 +104,7 @@ export async function applyMigrations(
   where: string,
   options: Pick<MigrateOptions, 'logger' | 'migrations'> = {},
 ): Promise<MigrationResult> {
-  const logger = options.logger ?? silentLinkIndexLogger;
+  const logger = options.logger ?? silentLogger;
   const migrations = options.migrations ?? (await loadMigrations());
   try {
     return await db.transaction(async (tx) => {
@@ -179,7 +178,7 @@ function refuseNewerSchema(applied: readonly string[], known: readonly Migration
   );
 }
 
-function warnOnEditedMigrations(applied: readonly { tag: string; hash: string }[], known: readonly Migration[], logger: LinkIndexLogger): void {
+function warnOnEditedMigrations(applied: readonly { tag: string; hash: string }[], known: readonly Migration[], logger: Logger): void {
   const hashes = new Map(known.map((m) => [m.tag, m.hash]));
   for (const row of applied) {
     // Not fatal: an applied migration is never re-run, and refusing to start over a whitespace edit helps no one.

@@ -1,5 +1,5 @@
-import { ConfigError, systemClock } from '@syncframe/engine';
-import type { Clock, JobLeases, LinkIndex } from '@syncframe/engine';
+import { ConfigError, silentLogger, systemClock } from '@syncframe/engine';
+import type { Clock, JobLeases, LinkIndex, Logger } from '@syncframe/engine';
 import type { LinkIndexConfig, LinkIndexDriver } from './config.js';
 import { DEFAULT_PGLITE_DIR, schemaOf } from './config.js';
 import { connectPglite } from './connect-pglite.js';
@@ -8,8 +8,6 @@ import { connectPostgres } from './connect-postgres.js';
 import type { LinkIndexDatabase } from './database.js';
 import { PostgresLinkIndex } from './link-index.postgres.js';
 import { MemoryLinkIndex } from './link-index.memory.js';
-import type { LinkIndexLogger } from './logger.js';
-import { silentLinkIndexLogger } from './logger.js';
 import type { MigrationResult } from './migrate.js';
 import { applyMigrations, checkSchemaVersion } from './migrate.js';
 
@@ -28,7 +26,7 @@ export interface OpenLinkIndexOptions extends PostgresPoolOptions {
    */
   readonly migrate?: boolean;
   /** @defaultValue silent */
-  readonly logger?: LinkIndexLogger;
+  readonly logger?: Logger;
   /** Lease time of the `memory` driver (the database drivers use the database clock). @defaultValue the system clock */
   readonly clock?: Clock;
 }
@@ -47,7 +45,7 @@ export interface OpenedLinkIndex {
  * its data folder and migrates; `memory` starts empty.
  */
 export async function openLinkIndex(config: LinkIndexConfig, options: OpenLinkIndexOptions = {}): Promise<OpenedLinkIndex> {
-  const logger = options.logger ?? silentLinkIndexLogger;
+  const logger = options.logger ?? silentLogger;
   const schema = schemaOf(config);
   switch (config.driver) {
     case 'memory':
@@ -75,7 +73,7 @@ async function ready(
   try {
     let migrations: MigrationResult | null = null;
     if (options.migrate ?? true) {
-      migrations = await applyMigrations(connection.db, schema, connection.where, { logger: options.logger ?? silentLinkIndexLogger });
+      migrations = await applyMigrations(connection.db, schema, connection.where, { logger: options.logger ?? silentLogger });
     } else {
       await checkSchemaVersion(connection.db, schema, connection.where);
     }

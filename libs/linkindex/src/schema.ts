@@ -1,6 +1,6 @@
 /**
  * The one drizzle schema behind the `postgres` and `pglite` drivers, and the source drizzle-kit
- * generates `migrations/` from (master plan section 3, plus hashes, tombstones, jobs and leases).
+ * generates `migrations/` from (links, cursors, runs and conflicts, with per-side hashes, tombstones, job state and leases).
  *
  * Tables are declared without a PostgreSQL schema on purpose: the optional `schema` of the config
  * is applied through `search_path`, so the same generated SQL and the same queries serve any schema.

@@ -1,3 +1,4 @@
+import { silentLogger } from '@syncframe/engine';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,6 @@ import {
   loadMigrations,
   migrate,
   openLinkIndex,
-  silentLinkIndexLogger,
 } from '@syncframe/linkindex';
 import type { Migration, MigrationResult } from '@syncframe/linkindex';
 import { postgresUrl } from './postgres-url.js';
@@ -127,7 +127,7 @@ describe('migrate (postgres)', () => {
     const shipped = await loadMigrations();
     const later: Migration = { tag: '0001_extra', hash: 'h1', statements: ['CREATE TABLE "extra" ("id" integer)', 'INSERT INTO "extra" VALUES (1)'] };
     const broken: Migration = { tag: '0002_broken', hash: 'h2', statements: ['CREATE TABLE "half" ("id" integer)', 'SELECT no_such_function()'] };
-    const conn = await connectPostgres(url, schema, silentLinkIndexLogger);
+    const conn = await connectPostgres(url, schema, silentLogger);
     try {
       expect((await applyMigrations(conn.db, schema, conn.where, { migrations: shipped })).applied).toEqual(['0000_init']);
       expect((await applyMigrations(conn.db, schema, conn.where, { migrations: [...shipped, later] })).applied).toEqual(['0001_extra']);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '@syncframe/engine';
 import type { Link, TablePair } from '@syncframe/engine';
 import { DatabaseUnavailableError, LINKS_PER_STATEMENT, openLinkIndex } from '@syncframe/linkindex';
-import type { LinkIndexLogger, LinkIndexStore } from '@syncframe/linkindex';
+import type { Logger } from '@syncframe/engine';
+import type { LinkIndexStore } from '@syncframe/linkindex';
 import { postgresUrl } from './postgres-url.js';
 import { dropSchema, randomSchema, withAdmin } from '@syncframe/test-kit/pg';
 
@@ -73,7 +74,7 @@ describe('postgres driver: failures during calls', () => {
   const schema = randomSchema('conn');
   const appName = `sf-test-${schema}`;
   const warnings: string[] = [];
-  const logger: LinkIndexLogger = { info() {}, warn: (_obj, msg) => warnings.push(msg ?? '') };
+  const logger: Logger = { debug() {}, info() {}, error() {}, warn: (_obj, msg) => void warnings.push(msg ?? ''), child: () => logger };
   let li: LinkIndexStore;
   const pair: TablePair = { source: { adapter: 'airtable', table: 'Videos' }, dest: { adapter: 'webflow', table: 'c1' } };
   const link = (i: number, over: Partial<Link> = {}): Link => ({
