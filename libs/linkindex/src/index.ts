@@ -12,3 +12,4 @@ export * from './link-index.postgres.js';
 export * from './link-index.memory.js';
 export * from './open-link-index.js';
 export * from './copy-link-index.js';
+export * from './memory-link-store.js';

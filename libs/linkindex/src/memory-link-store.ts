@@ -20,7 +20,7 @@ export class MemoryLinkStore implements LinkIndex {
   private readonly runs = new Map<string, RunSummary>();
   private readonly conflicts = new Map<string, Conflict>();
 
-  private pairLinks(pair: TablePair): Map<string, Link> {
+  protected pairLinks(pair: TablePair): Map<string, Link> {
     const key = pairKey(pair);
     let m = this.links.get(key);
     if (!m) this.links.set(key, (m = new Map()));

@@ -1,171 +1,34 @@
-import type { Conflict, ConflictState, NewConflict } from '@syncframe/engine';
-import { conflictState } from '@syncframe/engine';
-import { NotFoundError } from '@syncframe/engine';
-import type { DetectedRange, JobState, Link, LinkIndex, RunQuery, TablePair } from '@syncframe/engine';
-import type { Cursor, Side, TableRef } from '@syncframe/engine';
-import { START_CURSOR } from '@syncframe/engine';
-import type { RunSummary } from '@syncframe/engine';
+import type { Cursor, Link, Side, TablePair, TableRef } from '@syncframe/engine';
+import { MemoryLinkStore } from '@syncframe/linkindex';
 
-const SEP = '\u0000';
-const refKey = (ref: TableRef) => `${ref.adapter}${SEP}${ref.table}`;
-const pairKey = (pair: TablePair) => `${refKey(pair.source)}${SEP}${refKey(pair.dest)}`;
-const clone = <T>(v: T): T => structuredClone(v);
-
-/** A complete LinkIndex in memory: for tests and the `memory` driver. Lost with the process. */
-export class InMemoryLinkIndex implements LinkIndex {
-  private readonly links = new Map<string, Map<string, Link>>();
-  private readonly cursors = new Map<string, Cursor>();
-  private readonly failCounts = new Map<string, number>();
-  private readonly jobs = new Map<string, JobState>();
-  private readonly runs = new Map<string, RunSummary>();
-  private readonly conflicts = new Map<string, Conflict>();
-  /** Every call, by method name: tests assert the engine batches its lookups. */
+/**
+ * The production in-memory LinkIndex (`MemoryLinkStore`, the `memory` driver's store) with a log
+ * of the calls tests assert on: that the engine batches its lookups and saves. Lost with the process.
+ */
+export class InMemoryLinkIndex extends MemoryLinkStore {
+  /**
+   * Every logged call, by method name. The overrides return the store's own promise (no extra
+   * `async` hop), so lookups coalesce exactly as they do against the production store.
+   */
   readonly calls: { method: string; size: number }[] = [];
 
-  private pairLinks(pair: TablePair): Map<string, Link> {
-    const key = pairKey(pair);
-    let m = this.links.get(key);
-    if (!m) this.links.set(key, (m = new Map()));
-    return m;
-  }
-
-  async findLinks(pair: TablePair, side: Side, ids: readonly string[]): Promise<Link[]> {
+  override findLinks(pair: TablePair, side: Side, ids: readonly string[]): Promise<Link[]> {
     this.calls.push({ method: 'findLinks', size: ids.length });
-    const wanted = new Set(ids);
-    const out: Link[] = [];
-    for (const link of this.pairLinks(pair).values()) {
-      if (wanted.has(side === 'source' ? link.sourceId : link.destId)) out.push(clone(link));
-    }
-    return out;
+    return super.findLinks(pair, side, ids);
   }
 
-  async upsertLinks(pair: TablePair, links: readonly Link[]): Promise<void> {
+  override upsertLinks(pair: TablePair, links: readonly Link[]): Promise<void> {
     this.calls.push({ method: 'upsertLinks', size: links.length });
-    const m = this.pairLinks(pair);
-    for (const link of links) m.set(`${link.sourceId}${SEP}${link.destId}`, clone(link));
+    return super.upsertLinks(pair, links);
   }
 
-  /** Every link of a pair (tests). */
-  allLinks(pair: TablePair): Link[] {
-    return [...this.pairLinks(pair).values()].map(clone);
-  }
-
-  async loadCursor(jobId: string, ref: TableRef): Promise<Cursor> {
-    return clone(this.cursors.get(`${jobId}${SEP}${refKey(ref)}`) ?? START_CURSOR);
-  }
-
-  async saveCursor(jobId: string, ref: TableRef, cursor: Cursor): Promise<void> {
+  override saveCursor(jobId: string, ref: TableRef, cursor: Cursor): Promise<void> {
     this.calls.push({ method: 'saveCursor', size: 1 });
-    this.cursors.set(`${jobId}${SEP}${refKey(ref)}`, clone(cursor));
+    return super.saveCursor(jobId, ref, cursor);
   }
 
-  async getJobState(jobId: string): Promise<JobState> {
-    return clone(this.jobs.get(jobId) ?? { disabledAt: null });
-  }
-
-  async disableJob(jobId: string, at: Date): Promise<void> {
-    if (this.jobs.get(jobId)?.disabledAt) return;
-    this.jobs.set(jobId, { disabledAt: at.toISOString() });
-  }
-
-  async enableJob(jobId: string): Promise<void> {
-    this.jobs.set(jobId, { disabledAt: null });
-    for (const key of this.failCounts.keys()) if (key.startsWith(`${jobId}${SEP}`)) this.failCounts.delete(key);
-  }
-
-  async incrementFailCount(jobId: string, ref: TableRef): Promise<number> {
-    const key = `${jobId}${SEP}${refKey(ref)}`;
-    const n = (this.failCounts.get(key) ?? 0) + 1;
-    this.failCounts.set(key, n);
-    return n;
-  }
-
-  async resetFailCount(jobId: string, ref: TableRef): Promise<void> {
-    this.failCounts.delete(`${jobId}${SEP}${refKey(ref)}`);
-  }
-
-  async getFailCount(jobId: string, ref: TableRef): Promise<number> {
-    return this.failCounts.get(`${jobId}${SEP}${refKey(ref)}`) ?? 0;
-  }
-
-  async insertRun(run: RunSummary): Promise<void> {
-    this.runs.set(run.runId, clone(run));
-  }
-
-  async getRun(runId: string): Promise<RunSummary | null> {
-    const run = this.runs.get(runId);
-    return run ? clone(run) : null;
-  }
-
-  async listRuns(query: RunQuery): Promise<RunSummary[]> {
-    return [...this.runs.values()]
-      .filter((r) => (query.jobId === undefined || r.jobId === query.jobId) &&
-        (query.status === undefined || r.status === query.status) &&
-        (query.before === undefined || r.startedAt < query.before))
-      .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : b.runId.localeCompare(a.runId)))
-      .slice(0, query.limit ?? 50)
-      .map(clone);
-  }
-
-  async pruneRuns(olderThan: Date): Promise<number> {
-    const limit = olderThan.toISOString();
-    let n = 0;
-    for (const [id, run] of this.runs) {
-      if (run.startedAt < limit) {
-        this.runs.delete(id);
-        n++;
-      }
-    }
-    return n;
-  }
-
-  async recordConflict(conflict: NewConflict): Promise<Conflict> {
-    const existing = [...this.conflicts.values()].find(
-      (c) => c.jobId === conflict.jobId && c.sourceId === conflict.sourceId && c.destId === conflict.destId &&
-        pairKey(c.pair) === pairKey(conflict.pair) && conflictState(c) === 'open',
-    );
-    const row: Conflict = existing
-      ? { ...existing, sourcePayload: clone(conflict.sourcePayload), destPayload: clone(conflict.destPayload) }
-      : { ...clone(conflict), resolvedAt: null, keep: null, appliedAt: null };
-    this.conflicts.set(row.conflictId, row);
-    return clone(row);
-  }
-
-  async getConflict(conflictId: string): Promise<Conflict | null> {
-    const c = this.conflicts.get(conflictId);
-    return c ? clone(c) : null;
-  }
-
-  async listConflicts(jobId: string, state: ConflictState, range: DetectedRange = {}): Promise<Conflict[]> {
-    const from = range.from === undefined ? -Infinity : Date.parse(range.from);
-    const to = range.to === undefined ? Infinity : Date.parse(range.to);
-    return [...this.conflicts.values()]
-      .filter((c) => c.jobId === jobId && conflictState(c) === state)
-      .filter((c) => Date.parse(c.detectedAt) >= from && Date.parse(c.detectedAt) <= to)
-      .sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.conflictId.localeCompare(b.conflictId))
-      .map(clone);
-  }
-
-  async resolveConflict(conflictId: string, keep: Side, at: Date = new Date()): Promise<Conflict | null> {
-    const c = this.conflicts.get(conflictId);
-    if (!c) throw new NotFoundError(`conflict ${conflictId} not found`);
-    // Checked and written in one turn of the event loop: of two concurrent decisions one lands.
-    if (conflictState(c) !== 'open') return null;
-    const row: Conflict = { ...c, keep, resolvedAt: at.toISOString() };
-    this.conflicts.set(conflictId, row);
-    return clone(row);
-  }
-
-  async supersedeConflict(conflictId: string, keep: Side, at: Date = new Date()): Promise<void> {
-    const c = this.conflicts.get(conflictId);
-    if (!c) throw new NotFoundError(`conflict ${conflictId} not found`);
-    this.conflicts.set(conflictId, { ...c, keep, resolvedAt: at.toISOString(), appliedAt: at.toISOString() });
-  }
-
-  async markConflictApplied(conflictId: string, at: Date = new Date()): Promise<void> {
-    const c = this.conflicts.get(conflictId);
-    if (!c) throw new NotFoundError(`conflict ${conflictId} not found`);
-    this.conflicts.set(conflictId, { ...c, appliedAt: at.toISOString() });
+  /** Every link of a pair. */
+  allLinks(pair: TablePair): Link[] {
+    return [...this.pairLinks(pair).values()].map((link) => structuredClone(link));
   }
 }
-
