@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock, JobSide, Logger, RateLimitScope, Throttle, ThrottlePermit, ThrottleProvider } from '@syncframe/engine';
 import {
-  DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, RetryableError, scopeId,
+  DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, RetryableError, scopeId, SEND_DEADLINE_MS,
   systemClock, WakeableSleep, WIDENED_MARGIN_FOR_MS,
 } from '@syncframe/engine';
 import type { ScriptCall, ScriptScope } from './redis-throttle-scripts.js';
@@ -28,8 +28,9 @@ export interface RedisThrottleOptions {
   readonly clock?: Clock;
   /**
    * A permit neither sent nor cancelled stops counting this long after it was granted (its holder
-   * crashed or hung). Must exceed the HTTP client's send deadline.
-   * @defaultValue {@link PENDING_PERMIT_TTL_MS}
+   * crashed or hung, or its stamp was lost). Must exceed the HTTP client's send deadline.
+   * @defaultValue the longer of {@link PENDING_PERMIT_TTL_MS} and the side's longest window +
+   * `MAX_MARGIN_MS` + `SEND_DEADLINE_MS` (a sent request whose stamp was lost still counts a full window)
    */
   readonly pendingPermitTtlMs?: number;
   /** Where failures of the fire-and-forget commands (stamp, cancel, usage report) are reported. */
@@ -132,7 +133,10 @@ export class RedisThrottle implements Throttle {
     });
     this.commands = commandsOf(redis);
     this.clock = options.clock ?? systemClock;
-    this.pendingTtlMs = Math.max(1, Math.ceil(options.pendingPermitTtlMs ?? PENDING_PERMIT_TTL_MS));
+    // A permit whose stamp was lost (a Redis blip right after sending) must still count as long as a
+    // stamped one would: never shorter than the longest window + the widest margin + the send deadline.
+    const coversWindow = Math.max(...this.scopes.map((s) => s.windowMs)) + MAX_MARGIN_MS + SEND_DEADLINE_MS;
+    this.pendingTtlMs = Math.max(1, Math.ceil(options.pendingPermitTtlMs ?? Math.max(PENDING_PERMIT_TTL_MS, coversWindow)));
     this.logger = options.logger;
   }
 

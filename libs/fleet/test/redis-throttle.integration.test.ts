@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobSide, RateLimitScope } from '@syncframe/engine';
-import { MAX_MARGIN_MS, RetryableError, WIDENED_MARGIN_FOR_MS } from '@syncframe/engine';
+import { MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, RetryableError, SEND_DEADLINE_MS, WIDENED_MARGIN_FOR_MS } from '@syncframe/engine';
 import { InMemoryAdapter } from '@syncframe/test-kit';
 import { AirtableAdapter } from '@syncframe/adapter-airtable';
 import { WebflowAdapter } from '@syncframe/adapter-webflow';
@@ -73,6 +73,21 @@ async function isHeld(t: { acquire(signal?: AbortSignal): Promise<unknown> }, ms
 }
 
 describe('RedisThrottleProvider: reserve, stamp, cancel', () => {
+  it('a pending permit counts at least a whole window: a sent request whose stamp was lost is never forgotten early', async () => {
+    const prefix = freshPrefix();
+    const redis = client();
+    const webflowLike = side(60, 60);
+    const permit = await new RedisThrottleProvider(redis, { prefix }).throttleFor(webflowLike).acquire();
+    const entries = await admin.zrange(pendingKey(prefix, keyOf(webflowLike)), 0, -1, 'WITHSCORES');
+    expect(Number(entries[1]) - (await redisNow())).toBeGreaterThanOrEqual(60_000 + MAX_MARGIN_MS + SEND_DEADLINE_MS - 1_000);
+    permit.cancel();
+    const airtableLike = side(5, 1);
+    const short = await new RedisThrottleProvider(redis, { prefix }).throttleFor(airtableLike).acquire();
+    const shortEntries = await admin.zrange(pendingKey(prefix, keyOf(airtableLike)), 0, -1, 'WITHSCORES');
+    expect(Number(shortEntries[1]) - (await redisNow())).toBeLessThanOrEqual(PENDING_PERMIT_TTL_MS);
+    short.cancel();
+  });
+
   it('a permit is pending from admission; sent() stamps it with Redis time, cancel() drops it', async () => {
     const prefix = freshPrefix();
     const redis = client();
