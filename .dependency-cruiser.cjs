@@ -16,7 +16,7 @@ const PACKAGES = {
   // The fake Airtable/Webflow APIs (`syncframe demo`, tests, the saturation bench): no SyncFrame package at all.
   'libs/fakes': [],
   // Test-only (private); nothing in production imports it (rule production-not-test-kit).
-  'libs/test-kit': ['libs/engine', 'libs/fakes', 'libs/linkindex'],
+  'libs/test-kit': ['libs/engine', 'libs/fakes', 'libs/linkindex', 'libs/config'],
   'libs/fleet': ['libs/engine', 'libs/linkindex', 'libs/config', 'libs/adapters/airtable', 'libs/adapters/webflow'],
   'apps/scheduler': ['libs/engine', 'libs/fleet'],
   'apps/worker': ['libs/engine', 'libs/fleet'],

@@ -2,35 +2,26 @@
  * The processor applies `runOutcome`'s outcomes with BullMQ calls: checked here for the outcomes
  * decided before a run starts (the others are covered by apps/worker's fleet integration test).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '@syncframe/config';
 import type { LoadedConfig } from '@syncframe/config';
 import { InProcessThrottles, silentLogger } from '@syncframe/engine';
 import type { RunJobData } from '@syncframe/fleet';
 import { createRunProcessor } from '@syncframe/fleet';
 import { MemoryLinkIndex } from '@syncframe/linkindex';
+import { memoryJobConfig } from '@syncframe/test-kit/fleet';
+import type { TempConfig } from '@syncframe/test-kit/fleet';
 
-let dir: string;
+let temp: TempConfig;
 let config: LoadedConfig;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'syncframe-outcomes-'));
-  writeFileSync(join(dir, 'same.mjs'), 'export default (r) => ({ fields: { ...r.fields } });\n');
-  writeFileSync(join(dir, 'jobs.jsonc'), JSON.stringify({
-    linkindex: { driver: 'memory' },
-    jobs: [{ id: 'j', sides: { a: { adapter: 'memory', table: 'A' }, b: { adapter: 'memory', table: 'B' } }, mappings: { 'a->b': './same.mjs', 'b->a': './same.mjs' } }],
-  }));
-  config = await loadConfig(join(dir, 'jobs.jsonc'), { env: {} });
+  temp = await memoryJobConfig();
+  config = temp.config;
 });
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.remove());
 
 function fakeJob(jobId: string) {
   const moveToDelayed = vi.fn(async () => undefined);

@@ -3,34 +3,25 @@
  * under: the first attempt records it as is, later attempts `<runId>.<n>`, so the link an enqueue
  * hands out leads to the run and no attempt overwrites another's record.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@syncframe/config';
 import type { LoadedConfig } from '@syncframe/config';
 import { InProcessThrottles, silentLogger } from '@syncframe/engine';
 import type { RunJobData } from '@syncframe/fleet';
 import { attemptRunId, baseRunIdOf, createRunProcessor } from '@syncframe/fleet';
 import { MemoryLinkIndex } from '@syncframe/linkindex';
+import { memoryJobConfig } from '@syncframe/test-kit/fleet';
+import type { TempConfig } from '@syncframe/test-kit/fleet';
 
-let dir: string;
+let temp: TempConfig;
 let config: LoadedConfig;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'syncframe-run-id-'));
-  writeFileSync(join(dir, 'same.mjs'), 'export default (r) => ({ fields: { ...r.fields } });\n');
-  writeFileSync(join(dir, 'jobs.jsonc'), JSON.stringify({
-    linkindex: { driver: 'memory' },
-    jobs: [{ id: 'j', sides: { a: { adapter: 'memory', table: 'A' }, b: { adapter: 'memory', table: 'B' } }, mappings: { 'a->b': './same.mjs', 'b->a': './same.mjs' } }],
-  }));
-  config = await loadConfig(join(dir, 'jobs.jsonc'), { env: {} });
+  temp = await memoryJobConfig();
+  config = temp.config;
 });
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.remove());
 
 /** The parts of a BullMQ job the processor uses. */
 function fakeJob(data: RunJobData, attemptsMade: number): Job<RunJobData> {

@@ -1,1 +1,2 @@
 export * from './fleet-harness.js';
+export * from './memory-job-config.js';
