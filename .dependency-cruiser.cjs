@@ -12,11 +12,12 @@ const PACKAGES = {
   'libs/adapters/airtable': ['libs/engine', 'libs/adapters/common'],
   'libs/adapters/webflow': ['libs/engine', 'libs/adapters/common'],
   'libs/linkindex': ['libs/engine'],
-  'libs/config': ['libs/engine'],
+  // Config validates with the link index's and the adapters' own rules, through their driver-free modules only (rule config-reads-definitions-only).
+  'libs/config': ['libs/engine', 'libs/linkindex', 'libs/adapters/airtable', 'libs/adapters/webflow'],
   // The fake Airtable/Webflow APIs (`syncframe demo`, tests, the saturation bench): no SyncFrame package at all.
   'libs/fakes': [],
   // Test-only (private); nothing in production imports it (rule production-not-test-kit).
-  'libs/test-kit': ['libs/engine', 'libs/fakes', 'libs/linkindex', 'libs/config'],
+  'libs/test-kit': ['libs/engine', 'libs/fakes', 'libs/linkindex', 'libs/config', 'libs/fleet'],
   'libs/fleet': ['libs/engine', 'libs/linkindex', 'libs/config', 'libs/adapters/airtable', 'libs/adapters/webflow'],
   'apps/scheduler': ['libs/engine', 'libs/fleet'],
   'apps/worker': ['libs/engine', 'libs/fleet'],
@@ -92,14 +93,24 @@ module.exports = {
       to: { path: ['^libs/linkindex/', npm(['@syncframe/linkindex', ...QUEUE_STACK, ...DRIVERS])] },
     },
     {
-      name: 'bullmq-only-in-fleet-and-app-wiring',
+      name: 'bullmq-only-in-fleet',
       comment:
-        'BullMQ lives in libs/fleet (queues.ts: names, job data, options; processors; reconciliation). The apps are the thin '
-        + 'wiring that opens the Queue/Worker objects fleet configures (start-worker.ts, start-scheduler.ts, start-board.ts, '
-        + 'the CLI\'s queue commands) and the board\'s bull-board view of them, so apps may import bullmq too. No other library may.',
+        'BullMQ lives in libs/fleet: queue names, job data and options (queues.ts), the Queue/Worker objects (fleet-queues.ts: '
+        + 'openFleetQueues, openRunWorker, openTickWorker), the processors and the scheduler reconciliation. The apps hold '
+        + 'those objects by the fleet\'s types (RunQueue, FleetQueues, RunWorker) and never import bullmq themselves.',
       severity: 'error',
-      from: { path: '^(libs|apps)/', pathNot: ['^libs/fleet/src/', '^apps/[^/]+/src/'] },
+      from: { path: SRC, pathNot: ['^libs/fleet/src/'] },
       to: { path: npm(['bullmq']) },
+    },
+    {
+      name: 'config-reads-definitions-only',
+      comment:
+        'libs/config checks the config file against the link index\'s and the adapters\' own definitions (schema name pattern, '
+        + 'PGlite default folder, batch limits), imported from their driver-free modules (@syncframe/linkindex/config, '
+        + '@syncframe/adapter-*/limits) so that loading a config never loads a database driver or an HTTP client.',
+      severity: 'error',
+      from: { path: '^libs/config/src/' },
+      to: { path: '^libs/(linkindex|adapters/[^/]+)/', pathNot: ['^libs/linkindex/src/config\\.ts$', '^libs/adapters/[^/]+/src/[^/]+-limits\\.ts$'] },
     },
     {
       name: 'production-not-test-code',

@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import type { FleetQueues } from '@syncframe/fleet';
 import type { Redis } from 'ioredis';
 import type { LoadedConfig } from '@syncframe/config';
 import type { Clock, JobLeases, LinkIndex, Logger, ThrottleProvider } from '@syncframe/engine';
@@ -10,7 +10,7 @@ export interface BoardDeps {
   /** The LinkIndex (job state, runs, conflicts). A `LinkIndexStore` from `openLinkIndex` fits. */
   readonly store: LinkIndex & JobLeases;
   /** The fleet's queues, created with the fleet's BullMQ prefix (`fleetSettingsFromEnv().queuePrefix`). */
-  readonly queues: { readonly runs: Queue; readonly ticks: Queue };
+  readonly queues: FleetQueues;
   /** A producer connection: `/healthz` pings it. */
   readonly redis: Redis;
   /**

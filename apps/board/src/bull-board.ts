@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { Queue } from 'bullmq';
+import type { FleetQueues } from '@syncframe/fleet';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -36,7 +36,7 @@ const TICK_KEYS = ['kind', 'jobId', 'specHash', 'olderThanDays'] as const;
  * run per job across the fleet). `sync-ticks` is read-only: its jobs are produced by the
  * schedulers, which the scheduler app reconciles from the config; editing them here would be undone.
  */
-export function createBullBoardRouter(queues: { readonly runs: Queue; readonly ticks: Queue }): Router {
+export function createBullBoardRouter(queues: FleetQueues): Router {
   const serverAdapter = new ExpressAdapter();
   // Must equal the mount path as the browser sees it: the UI builds its URLs from it.
   serverAdapter.setBasePath(BULL_BOARD_PATH);

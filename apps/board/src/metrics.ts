@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Queue } from 'bullmq';
+import type { FleetQueues } from '@syncframe/fleet';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock, LinkIndex, Logger, RunSummary } from '@syncframe/engine';
 import { systemClock } from '@syncframe/engine';
@@ -13,7 +13,7 @@ export const DEFAULT_METRICS_LOOKBACK_MS = 3600_000;
 const DURATION_BUCKETS = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
 export interface BoardMetricsDeps {
-  readonly queues: { readonly runs: Queue; readonly ticks: Queue };
+  readonly queues: FleetQueues;
   readonly store: LinkIndex;
   readonly logger: Logger;
   readonly clock?: Clock;
@@ -60,12 +60,11 @@ export class BoardMetrics {
         }
       },
     });
-    const runs = new Counter({
-      name: 'syncframe_runs_total',
-      help: 'Runs recorded since the board started, by job and outcome.',
-      labelNames: ['job', 'status'] as const,
-      registers: [registry],
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Counter<L>({ name, help, labelNames, registers: [registry] });
+    const runs = counter('syncframe_runs_total',
+      'Runs recorded since the board started, by job and outcome.',
+      ['job', 'status']);
     const duration = new Histogram({
       name: 'syncframe_run_duration_seconds',
       help: 'Duration of recorded runs.',
@@ -73,42 +72,24 @@ export class BoardMetrics {
       buckets: DURATION_BUCKETS,
       registers: [registry],
     });
-    const written = new Counter({
-      name: 'syncframe_records_written_total',
-      help: 'Records written by recorded runs, by job, side written to (source/dest) and kind.',
-      labelNames: ['job', 'side', 'kind'] as const,
-      registers: [registry],
-    });
-    const throttleWait = new Counter({
-      name: 'syncframe_throttle_wait_milliseconds_total',
-      help: 'Time recorded runs waited for a throttle, in milliseconds (both sides).',
-      labelNames: ['job'] as const,
-      registers: [registry],
-    });
-    const rateLimited = new Counter({
-      name: 'syncframe_remote_429_total',
-      help: '429 answers recorded runs received from either remote.',
-      labelNames: ['job'] as const,
-      registers: [registry],
-    });
-    const accountRequests = new Counter({
-      name: 'syncframe_account_requests_total',
-      help: 'Requests recorded runs sent to each rate-limited account (every attempt), by account key (a base id or a token hash, never a credential).',
-      labelNames: ['account'] as const,
-      registers: [registry],
-    });
-    const account429 = new Counter({
-      name: 'syncframe_account_429_total',
-      help: '429 answers recorded runs received from each account.',
-      labelNames: ['account'] as const,
-      registers: [registry],
-    });
-    const accountWait = new Counter({
-      name: 'syncframe_account_throttle_wait_milliseconds_total',
-      help: 'Time recorded runs waited for their turn at each account, in milliseconds.',
-      labelNames: ['account'] as const,
-      registers: [registry],
-    });
+    const written = counter('syncframe_records_written_total',
+      'Records written by recorded runs, by job, side written to (source/dest) and kind.',
+      ['job', 'side', 'kind']);
+    const throttleWait = counter('syncframe_throttle_wait_milliseconds_total',
+      'Time recorded runs waited for a throttle, in milliseconds (both sides).',
+      ['job']);
+    const rateLimited = counter('syncframe_remote_429_total',
+      '429 answers recorded runs received from either remote.',
+      ['job']);
+    const accountRequests = counter('syncframe_account_requests_total',
+      'Requests recorded runs sent to each rate-limited account (every attempt), by account key (a base id or a token hash, never a credential).',
+      ['account']);
+    const account429 = counter('syncframe_account_429_total',
+      '429 answers recorded runs received from each account.',
+      ['account']);
+    const accountWait = counter('syncframe_account_throttle_wait_milliseconds_total',
+      'Time recorded runs waited for their turn at each account, in milliseconds.',
+      ['account']);
     const accountShare = new Gauge({
       name: 'syncframe_account_share_of_ceiling',
       help: "The request rate the job's latest recorded run achieved at each account, as a share of the account's limit (1 = at the ceiling).",

@@ -1,14 +1,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Queue } from 'bullmq';
 import { loadConfig } from '@syncframe/config';
 import { ConfigError, createLogger } from '@syncframe/engine';
 import type { Logger } from '@syncframe/engine';
 import type { LoadedConfig } from '@syncframe/config';
 import {
-  createConfigReloader, createRedis, DEFAULT_REDIS_URL, describeRedisUrl, fleetSettingsFromEnv, QUEUES, RedisThrottleProvider,
-  RedisUnavailableError,
+  closeFleetQueues, createConfigReloader, createRedis, DEFAULT_REDIS_URL, describeRedisUrl, fleetSettingsFromEnv, openFleetQueues,
+  RedisThrottleProvider, RedisUnavailableError,
 } from '@syncframe/fleet';
 import { openLinkIndex } from '@syncframe/linkindex';
 import { apiTokenProblem, createBoardApp, metricsTokenProblem } from './board-app.js';
@@ -121,11 +120,8 @@ export async function startBoard(options: StartBoardOptions): Promise<RunningBoa
     cleanups.push(() => redis.quit());
 
     const prefix = settings.queuePrefix;
-    const queues = {
-      runs: new Queue(QUEUES.runs, { connection: redis, prefix }),
-      ticks: new Queue(QUEUES.ticks, { connection: redis, prefix }),
-    };
-    cleanups.push(() => queues.runs.close(), () => queues.ticks.close());
+    const queues = openFleetQueues(redis, prefix);
+    cleanups.push(() => closeFleetQueues(queues));
 
     const reloader = createConfigReloader<boolean>(config, {
       configPath: options.configPath, env, logger, processName: 'board', requireFleetStore: false,

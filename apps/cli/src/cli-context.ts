@@ -11,9 +11,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
 
 /** A usage mistake: printed with a hint, exit 2. */
 export class UsageError extends Error {
+  override name = 'UsageError';
   constructor(message: string) {
     super(message);
-    this.name = 'UsageError';
   }
 }
 

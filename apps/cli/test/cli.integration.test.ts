@@ -58,30 +58,26 @@ beforeAll(async () => {
   dir = tempDir();
   writeMappers(dir);
   configPath = join(dir, 'jobs.jsonc');
+  /** A job's sides (Airtable's Videos at `airtableUrl`, the fake Webflow's videos) and its mapping files. */
+  const sidesAndMappings = (airtableUrl: string) => `"sides": {
+      "airtable": { "adapter": "airtable", "table": "Videos", "api_url": "${airtableUrl}", "last_modified_field": "Last Modified",
+                    "creds": { "apiKey": "\${AT_TOKEN}", "baseId": "${BASE}" } },
+      "webflow": { "adapter": "webflow", "collection": "${webflow.collectionId('videos')}", "api_url": "${webflow.url}",
+                   "creds": { "token": "\${WF_TOKEN}" } }
+    },
+    "mappings": { "airtable→webflow": "./at-to-wf.mjs", "webflow→airtable": "./wf-to-at.mjs" }`;
   writeFileSync(configPath, `{
   // a single-process setup: the embedded PGlite store
   "linkindex": { "driver": "pglite", "conn": "./state" },
   "jobs": [{
     "id": "videos",
-    "sides": {
-      "airtable": { "adapter": "airtable", "table": "Videos", "api_url": "${airtable.url}", "last_modified_field": "Last Modified",
-                    "creds": { "apiKey": "\${AT_TOKEN}", "baseId": "${BASE}" } },
-      "webflow": { "adapter": "webflow", "collection": "${webflow.collectionId('videos')}", "api_url": "${webflow.url}",
-                   "creds": { "token": "\${WF_TOKEN}" } }
-    },
-    "mappings": { "airtable→webflow": "./at-to-wf.mjs", "webflow→airtable": "./wf-to-at.mjs" },
+    ${sidesAndMappings(airtable.url)},
     "match": { "airtable": "Slug", "webflow": "slug" },
     "retries": { "max_attempts": 1, "backoff_sec": 1, "disable_job_after": 5 }
   }, {
     "id": "unreachable",
-    "sides": {
-      // Nothing listens there any more: every connection is refused.
-      "airtable": { "adapter": "airtable", "table": "Videos", "api_url": "http://127.0.0.1:${await closedPort()}", "last_modified_field": "Last Modified",
-                    "creds": { "apiKey": "\${AT_TOKEN}", "baseId": "${BASE}" } },
-      "webflow": { "adapter": "webflow", "collection": "${webflow.collectionId('videos')}", "api_url": "${webflow.url}",
-                   "creds": { "token": "\${WF_TOKEN}" } }
-    },
-    "mappings": { "airtable→webflow": "./at-to-wf.mjs", "webflow→airtable": "./wf-to-at.mjs" },
+    // Nothing listens there any more: every connection is refused.
+    ${sidesAndMappings(`http://127.0.0.1:${await closedPort()}`)},
     // Minutes of back-off if the CLI kept retrying a refused connection.
     "retries": { "max_attempts": 5, "backoff_sec": 60, "disable_job_after": 5 }
   }]

@@ -1,27 +1,19 @@
-import { Queue, Worker } from 'bullmq';
-import type { Logger } from '@syncframe/engine';
-import type { ConfigReloader, FleetSettings, ReconcileReport, TickJobData } from '@syncframe/fleet';
+import type { ConfigReloader, FleetProcessOptions, ReconcileReport, RunQueue, TickQueue } from '@syncframe/fleet';
 import {
-  createConfigReloader, createTickProcessor, openFleetProcess, openRedis, QUEUES, reconcileSchedulers,
+  closeFleetQueues, createConfigReloader, createTickProcessor, openFleetProcess, openFleetQueues, openRedis, openTickWorker,
+  reconcileSchedulers,
 } from '@syncframe/fleet';
 import { withReconcileLock } from './reconcile-lock.js';
 
-export interface StartSchedulerOptions {
-  readonly configPath: string;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly logger?: Logger;
-  readonly settings?: Partial<FleetSettings>;
-  /** Reload when the config file changes. @defaultValue true */
-  readonly watchConfig?: boolean;
-  /** Re-reconcile periodically, a watchdog against schedulers that stop producing. @defaultValue 300000 */
+export interface StartSchedulerOptions extends FleetProcessOptions {  /** Re-reconcile periodically, a watchdog against schedulers that stop producing. @defaultValue 300000 */
   readonly reconcileEveryMs?: number;
 }
 
 export interface SchedulerHandle {
   /** Re-read the config and reconcile; a config with errors is logged and the old one kept. */
   reload(): Promise<ReconcileReport | null>;
-  readonly ticks: Queue;
-  readonly runs: Queue;
+  readonly ticks: TickQueue;
+  readonly runs: RunQueue;
   close(): Promise<void>;
 }
 
@@ -35,8 +27,8 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
   const jobs = () => (reloader?.current() ?? initial).jobs;
   const producer = await openRedis(redisUrl, 'producer');
   const workerConnection = await openRedis(redisUrl, 'worker');
-  const ticks = new Queue<TickJobData>(QUEUES.ticks, { connection: producer, prefix: settings.queuePrefix });
-  const runs = new Queue(QUEUES.runs, { connection: producer, prefix: settings.queuePrefix });
+  const queues = openFleetQueues(producer, settings.queuePrefix);
+  const { ticks, runs } = queues;
   for (const q of [ticks, runs]) q.on('error', (err) => logger.error({ err: err.message }, 'queue error'));
 
   const reconcile = () =>
@@ -46,11 +38,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
         return report;
       });
 
-  const tickWorker = new Worker<TickJobData>(
-    QUEUES.ticks,
-    createTickProcessor({ jobs, runs, linkIndex: store, logger }),
-    { connection: workerConnection, prefix: settings.queuePrefix, concurrency: 5 },
-  );
+  const tickWorker = openTickWorker(workerConnection, createTickProcessor({ jobs, runs, linkIndex: store, logger }), settings.queuePrefix);
   tickWorker.on('error', (err) => logger.error({ err: err.message }, 'tick worker error'));
   tickWorker.on('failed', (job, err) => logger.warn({ tick: job?.data, err: err.message }, 'tick failed'));
   await reconcile();
@@ -75,8 +63,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
       reloader!.close();
       clearInterval(watchdog);
       await tickWorker.close();
-      await ticks.close();
-      await runs.close();
+      await closeFleetQueues(queues);
       await store.close();
       producer.disconnect();
       workerConnection.disconnect();

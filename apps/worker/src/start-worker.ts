@@ -1,22 +1,13 @@
-import { Worker } from 'bullmq';
-import type { Logger } from '@syncframe/engine';
-import type { FleetSettings, RunJobData, RunResult } from '@syncframe/fleet';
+import type { FleetProcessOptions, RunWorker } from '@syncframe/fleet';
 import {
-  createConfigReloader, createRunProcessor, openFleetProcess, openRedis, processIdentity, QUEUES, RedisThrottleProvider,
+  createConfigReloader, createRunProcessor, openFleetProcess, openRedis, openRunWorker, processIdentity, RedisThrottleProvider,
 } from '@syncframe/fleet';
 import { startHealthServer } from './health-server.js';
 
-export interface StartWorkerOptions {
-  readonly configPath: string;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly logger?: Logger;
-  readonly settings?: Partial<FleetSettings>;
-  /** Reload the config when its file changes (always on SIGHUP). @defaultValue true */
-  readonly watchConfig?: boolean;
-}
+export type StartWorkerOptions = FleetProcessOptions;
 
 export interface WorkerHandle {
-  readonly worker: Worker<RunJobData, RunResult>;
+  readonly worker: RunWorker;
   /** Port of the health server, when one runs. */
   readonly healthPort: number | null;
   /**
@@ -48,14 +39,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     holder,
     settings,
   });
-  const worker = new Worker<RunJobData, RunResult>(QUEUES.runs, processor, {
-    connection,
-    prefix: settings.queuePrefix,
-    concurrency: settings.concurrency,
-    lockDuration: settings.lockDurationMs,
-    stalledInterval: settings.stalledIntervalMs,
-    maxStalledCount: settings.maxStalledCount,
-  });
+  const worker = openRunWorker(connection, processor, settings);
   let closing = false;
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
   worker.on('failed', (job, err) => logger.warn({ queueJobId: job?.id, jobId: job?.data.jobId, attemptsMade: job?.attemptsMade, err: err.message }, 'run failed'));

@@ -20,6 +20,7 @@ import {
   AUTHORS_AT, AUTHORS_COLLECTION_ID, AUTHORS_WF, VIDEOS_AT, VIDEOS_COLLECTION_ID, VIDEOS_WF,
   authorToAirtable, authorToWebflow, videoToAirtable, videoToWebflow,
 } from './e2e-mappers.js';
+import { airtableBase, webflowSite } from './adapter-test-fixtures.js';
 
 export const BASE_ID = 'appE2Ebase0000001';
 export const AIRTABLE_TOKEN = 'patE2E.fake-airtable-token';
@@ -34,54 +35,21 @@ export const THROTTLE: ThrottleSettings = { max_reqs: 1000, interval_sec: 1, bat
 /** Fractional back-off keeps a retried request at 50 ms. */
 export const RETRIES: RetrySettings = { max_attempts: 3, backoff_sec: 0.05, disable_job_after: 10 };
 
-export const AIRTABLE_BASES: AirtableFakeOptions['bases'] = {
-  [BASE_ID]: {
-    tables: [
-      {
-        name: 'Authors',
-        fields: [
-          { name: 'Name', type: 'singleLineText' },
-          { name: 'Slug', type: 'singleLineText' },
-          { name: 'Bio', type: 'multilineText' },
-          { name: 'Deleted', type: 'checkbox' },
-          { name: 'Last Modified', type: 'lastModifiedTime' },
-        ],
-      },
-      {
-        name: 'Videos',
-        fields: [
-          { name: 'Name', type: 'singleLineText' },
-          { name: 'Slug', type: 'singleLineText' },
-          { name: 'Notes', type: 'multilineText' },
-          { name: 'Published', type: 'checkbox' },
-          { name: 'Attachments', type: 'multipleAttachments' },
-          { name: 'Author', type: 'multipleRecordLinks', linkedTable: 'Authors' },
-          { name: 'Deleted', type: 'checkbox' },
-          { name: 'Last Modified', type: 'lastModifiedTime' },
-        ],
-      },
-    ],
+export const AIRTABLE_BASES: AirtableFakeOptions['bases'] = airtableBase(BASE_ID, {
+  Authors: { Name: 'singleLineText', Slug: 'singleLineText', Bio: 'multilineText', Deleted: 'checkbox', 'Last Modified': 'lastModifiedTime' },
+  Videos: {
+    Name: 'singleLineText', Slug: 'singleLineText', Notes: 'multilineText', Published: 'checkbox', Attachments: 'multipleAttachments',
+    Author: { type: 'multipleRecordLinks', linkedTable: 'Authors' }, Deleted: 'checkbox', 'Last Modified': 'lastModifiedTime',
   },
-};
+});
 
-export const WEBFLOW_SITES: WebflowFakeOptions['sites'] = {
-  [SITE_ID]: {
-    collections: [
-      { id: AUTHORS_COLLECTION_ID, slug: 'authors', displayName: 'Authors', fields: [{ slug: 'bio', type: 'PlainText' }] },
-      {
-        id: VIDEOS_COLLECTION_ID,
-        slug: 'videos',
-        displayName: 'Videos',
-        fields: [
-          { slug: 'notes', type: 'PlainText' },
-          { slug: 'published', type: 'Switch' },
-          { slug: 'image', type: 'Image' },
-          { slug: 'author', type: 'Reference', collection: 'authors' },
-        ],
-      },
-    ],
+export const WEBFLOW_SITES: WebflowFakeOptions['sites'] = webflowSite(SITE_ID, [
+  { id: AUTHORS_COLLECTION_ID, slug: 'authors', displayName: 'Authors', fields: { bio: 'PlainText' } },
+  {
+    id: VIDEOS_COLLECTION_ID, slug: 'videos', displayName: 'Videos',
+    fields: { notes: 'PlainText', published: 'Switch', image: 'Image', author: { type: 'Reference', collection: 'authors' } },
   },
-};
+]);
 
 // ---- the PostgreSQL LinkIndex ------------------------------------------------------------------
 
@@ -168,33 +136,17 @@ export async function startWorld(linkIndex: LinkIndex, options: WorldOptions): P
   const clock = new RemoteClock();
   const at = await startAirtableFake({ tokens: [AIRTABLE_TOKEN], bases: AIRTABLE_BASES, rateLimit: false, clock });
   const wf = await startWebflowFake({ tokens: [WEBFLOW_TOKEN], sites: WEBFLOW_SITES, rateLimit: false, clock });
-  const airtableSide = (jobId: string, table: string) => ({
-    name: 'airtable',
-    throttle: THROTTLE,
-    adapter: createAirtableAdapter({
-      table,
-      creds: { apiKey: AIRTABLE_TOKEN, baseId: BASE_ID },
-      api_url: at.url,
-      last_modified_field: 'Last Modified',
-      soft_delete_field: 'Deleted',
-      jobId,
-      sideName: 'airtable',
-      timeoutMs: 5_000,
-    }),
+  /** A side of a job: the generous throttle, and the adapter's job, side name and 5 s timeout. */
+  const side = <A>(name: string, jobId: string, create: (call: { jobId: string; sideName: string; timeoutMs: number }) => A) => ({
+    name, throttle: THROTTLE, adapter: create({ jobId, sideName: name, timeoutMs: 5_000 }),
   });
-  const webflowSide = (jobId: string, collection: string) => ({
-    name: 'webflow',
-    throttle: THROTTLE,
-    // hard_delete unset: a delete archives the item (isArchived), Webflow's soft delete.
-    adapter: createWebflowAdapter({
-      collection,
-      creds: { token: WEBFLOW_TOKEN, site_id: SITE_ID },
-      api_url: wf.url,
-      jobId,
-      sideName: 'webflow',
-      timeoutMs: 5_000,
-    }),
-  });
+  const airtableSide = (jobId: string, table: string) => side('airtable', jobId, (call) => createAirtableAdapter({
+    table, creds: { apiKey: AIRTABLE_TOKEN, baseId: BASE_ID }, api_url: at.url, last_modified_field: 'Last Modified', soft_delete_field: 'Deleted', ...call,
+  }));
+  // hard_delete unset: a delete archives the item (isArchived), Webflow's soft delete.
+  const webflowSide = (jobId: string, collection: string) => side('webflow', jobId, (call) => createWebflowAdapter({
+    collection, creds: { token: WEBFLOW_TOKEN, site_id: SITE_ID }, api_url: wf.url, ...call,
+  }));
   const authorsId = `${options.id}-authors`;
   const videosId = `${options.id}-videos`;
   const job = (id: string, table: string, collection: string, mappers: SyncJob['mappers']): SyncJob => ({

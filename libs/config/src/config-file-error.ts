@@ -12,11 +12,11 @@ export function formatConfigIssue(issue: ConfigIssue): string {
  * has one formatted issue per line, ready to print. Never contains an environment variable's value.
  */
 export class ConfigFileError extends ConfigError {
+  override name = 'ConfigFileError';
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[], options: { cause?: unknown } = {}) {
     super(issues.map(formatConfigIssue).join('\n'), options);
-    this.name = 'ConfigFileError';
     this.issues = issues;
   }
 }

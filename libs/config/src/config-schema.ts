@@ -1,4 +1,7 @@
+import { AIRTABLE_MAX_BATCH } from '@syncframe/adapter-airtable/limits';
+import { WEBFLOW_MAX_BATCH } from '@syncframe/adapter-webflow/limits';
 import { DEFAULT_RETRIES } from '@syncframe/engine';
+import { SCHEMA_NAME_PATTERN } from '@syncframe/linkindex/config';
 import { z } from 'zod';
 
 /**
@@ -23,14 +26,12 @@ export const SIDE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$/;
 const SIDE_NAME = SIDE_NAME_PATTERN.source.slice(1, -1);
 export const MAPPING_KEY_PATTERN = new RegExp(`^(${SIDE_NAME})(?:→|->)(${SIDE_NAME})$`);
 
-/** Quoted into SQL by the link index, so only plain identifiers. */
-const PG_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** A Webflow collection id, as opposed to a slug or display name. */
 export const WEBFLOW_ID_PATTERN = /^[0-9a-f]{24}$/;
 
-/** API limits on records per write request; a larger batch would fail on every push. */
-export const MAX_BATCH_SIZE = { airtable: 10, webflow: 100 } as const;
+/** API limits on records per write request (the adapters' own); a larger batch would fail on every push. */
+export const MAX_BATCH_SIZE = { airtable: AIRTABLE_MAX_BATCH, webflow: WEBFLOW_MAX_BATCH } as const;
 
 const nonEmpty = () => z.string().min(1, 'must not be empty');
 
@@ -240,8 +241,8 @@ export const linkIndexSchema = z
         conn: nonEmpty().describe('Connection string; use "${DATABASE_URL}".'),
         schema: z
           .string()
-          .regex(PG_IDENTIFIER_PATTERN, 'must be a plain Postgres identifier')
-          .describe('Postgres schema of the link tables. Default: the search path (usually "public").')
+          .regex(SCHEMA_NAME_PATTERN, 'must be a plain Postgres identifier')
+          .describe('Postgres schema of the link tables, created if missing. Default: "public".')
           .optional(),
       })
       .describe('A PostgreSQL database (what a worker fleet needs).'),
@@ -253,8 +254,8 @@ export const linkIndexSchema = z
           .optional(),
         schema: z
           .string()
-          .regex(PG_IDENTIFIER_PATTERN, 'must be a plain Postgres identifier')
-          .describe('Postgres schema of the link tables. Default: "public".')
+          .regex(SCHEMA_NAME_PATTERN, 'must be a plain Postgres identifier')
+          .describe('Postgres schema of the link tables, created if missing. Default: "public".')
           .optional(),
       })
       .describe('An embedded PGlite database in a local folder (one process only).'),

@@ -1,4 +1,5 @@
 import type { ConflictPolicy, MapperFn, RetrySettings, ThrottleSettings } from '@syncframe/engine';
+import type { LinkIndexConfig } from '@syncframe/linkindex/config';
 
 /** Keys every side has, whatever its adapter. */
 interface SideConfigBase {
@@ -49,20 +50,12 @@ export interface MemorySideConfig extends SideConfigBase {
 
 export type SideConfig = AirtableSideConfig | WebflowSideConfig | MemorySideConfig;
 
-/** Where links, cursors and runs live. */
-export interface LinkIndexConfig {
-  /** @defaultValue 'pglite' */
-  readonly driver: 'postgres' | 'pglite' | 'memory';
-  /**
-   * Postgres: the connection string. PGlite: the data folder, made absolute against the config
-   * file's folder (URLs such as `memory://` are kept as they are). Memory: undefined.
-   * @defaultValue `<config folder>/.syncframe/pglite` for PGlite
-   */
-  readonly conn?: string;
-  /** Postgres schema of the link tables. @defaultValue the connection's search path */
-  readonly schema?: string;
-}
-
+/**
+ * Where links, cursors and runs live: the link index's own type. After loading, a PGlite `conn` is
+ * absolute (made so against the config file's folder) and a missing `linkindex` is PGlite in
+ * `<config folder>/.syncframe/pglite`.
+ */
+export type { LinkIndexConfig } from '@syncframe/linkindex/config';
 /** When a job runs. */
 export interface ScheduleConfig {
   /** Cron expression, 5 fields (or 6 with seconds first), as cron-parser reads it. */

@@ -21,4 +21,4 @@ export { describeConfig, redactSide, REDACTED } from './describe-config.js';
 export { configJsonSchema, renderConfigJsonSchema } from './json-schema.js';
 export { configFileSchema, JOB_ID_PATTERN, SIDE_NAME_PATTERN, MAX_BATCH_SIZE } from './config-schema.js';
 export type { ConfigFileInput, ConfigFileOutput } from './config-schema.js';
-export { DEFAULT_PGLITE_DIR } from './resolve-config.js';
+export { DEFAULT_PGLITE_DIR } from '@syncframe/linkindex/config';

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { DEFAULT_RETRIES } from '@syncframe/engine';
+import { resolvePgliteDir } from '@syncframe/linkindex/config';
 import { parseMappingKey } from './check-jobs.js';
 import type { ConfigFileOutput } from './config-schema.js';
 import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, SideConfig } from './config-types.js';
 import { markEnvDerived } from './env-derived.js';
 import type { KeyPath } from './key-path.js';
 
-/** The PGlite folder when the config names no link index, relative to the config file. */
-export const DEFAULT_PGLITE_DIR = './.syncframe/pglite';
 
 type JobOutput = ConfigFileOutput['jobs'][number];
 
@@ -34,15 +33,11 @@ function resolveLinkIndex(
   dir: string,
   isEnvDerived: IsEnvDerived,
 ): LinkIndexConfig {
-  if (linkindex === undefined) return { driver: 'pglite', conn: path.resolve(dir, DEFAULT_PGLITE_DIR) };
+  if (linkindex === undefined) return { driver: 'pglite', conn: resolvePgliteDir(undefined, dir) };
   let out: LinkIndexConfig;
   if (linkindex.driver === 'memory') out = { driver: 'memory' };
   else if (linkindex.driver === 'postgres') out = { ...linkindex };
-  else {
-    // `memory://` and other URLs are PGlite data-dir URLs, not paths.
-    const conn = linkindex.conn ?? DEFAULT_PGLITE_DIR;
-    out = { ...linkindex, conn: /^[a-z][a-z0-9+.-]*:\/\//i.test(conn) ? conn : path.resolve(dir, conn) };
-  }
+  else out = { ...linkindex, conn: resolvePgliteDir(linkindex.conn, dir) };
   markEnvDerived(
     out,
     ['conn', 'schema'].filter((key) => isEnvDerived(['linkindex', key])),

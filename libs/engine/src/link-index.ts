@@ -34,10 +34,13 @@ export interface JobState {
   readonly disabledAt: string | null;
 }
 
+/** Runs `listRuns` returns when the query gives no limit; the board's API pages by it too. */
+export const DEFAULT_RUNS_PAGE = 50;
+
 export interface RunQuery {
   readonly jobId?: string;
   readonly status?: RunStatus;
-  /** Newest first; at most this many (default 50). */
+  /** Newest first; at most this many. @defaultValue {@link DEFAULT_RUNS_PAGE} */
   readonly limit?: number;
   /** Only runs that started strictly before this ISO time (paging). */
   readonly before?: string;

@@ -37,10 +37,12 @@ describe('dependency boundaries (.dependency-cruiser.cjs)', () => {
     at('engine-no-infrastructure', 'libs/engine/src/queue-leak.ts', /node_modules\/bullmq\//);
     at('engine-no-infrastructure', 'libs/engine/src/queue-leak.ts', /^(node:)?https$/);
     at('engine-npm-allowlist', 'libs/engine/src/queue-leak.ts', /node_modules\/bullmq\//);
-    at('bullmq-only-in-fleet-and-app-wiring', 'libs/engine/src/queue-leak.ts', /node_modules\/bullmq\//);
+    at('bullmq-only-in-fleet', 'libs/engine/src/queue-leak.ts', /node_modules\/bullmq\//);
+    at('bullmq-only-in-fleet', 'apps/worker/src/index.ts', /node_modules\/bullmq\//);
     at('production-not-test-code', 'libs/engine/src/queue-leak.ts', /^libs\/engine\/test\/helper\.ts$/);
     at('libs-not-apps', 'libs/config/src/uses-app.ts', /^apps\/worker\/src\/index\.ts$/);
     at('package-deps:libs/config', 'libs/config/src/uses-app.ts', /^apps\/worker\/src\/index\.ts$/);
+    at('config-reads-definitions-only', 'libs/config/src/uses-link-index-driver.ts', /^libs\/linkindex\/src\/open-link-index\.ts$/);
     at('production-not-test-kit', 'libs/config/src/uses-test-kit.ts', /^libs\/test-kit\/src\/index\.ts$/);
   });
 });

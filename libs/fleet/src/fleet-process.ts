@@ -17,6 +17,8 @@ export interface FleetProcessOptions {
   readonly logger?: Logger;
   /** Overrides of the settings read from the environment. */
   readonly settings?: Partial<FleetSettings>;
+  /** Reload the config when its file changes (it is always reloaded on SIGHUP). @defaultValue true */
+  readonly watchConfig?: boolean;
 }
 
 export interface FleetProcess {

@@ -13,3 +13,4 @@ export * from './fleet-store.js';
 export * from './config-reloader.js';
 export * from './fleet-process.js';
 export * from './errors/redis-unavailable-error.js';
+export * from './fleet-queues.js';

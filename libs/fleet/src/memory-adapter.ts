@@ -1,10 +1,12 @@
-import { PermanentError, systemClock } from '@syncframe/engine';
+import { NotFoundError, PermanentError, systemClock } from '@syncframe/engine';
 import type {
   AdapterCallOptions, ChangePage, Clock, Cursor, Fields, SourceAdapter, SyncRecord, TableRef, WriteOp, WriteResult,
 } from '@syncframe/engine';
 
 export interface MemoryAdapterOptions {
   readonly table: string;
+  /** The adapter name in its `TableRef`. @defaultValue 'memory' */
+  readonly adapter?: string;
   /** `soft` flags deleted records (they stay readable); `hard` removes them. @defaultValue 'soft' */
   readonly deleteMode?: 'soft' | 'hard';
   readonly clock?: Clock;
@@ -12,7 +14,12 @@ export interface MemoryAdapterOptions {
   readonly pageSize?: number;
   /** Largest write batch accepted; more is a PermanentError. @defaultValue 100 */
   readonly maxBatch?: number;
+  /** Id prefix of created records. @defaultValue 'r' */
+  readonly idPrefix?: string;
 }
+
+/** Which SourceAdapter call a request serves. */
+export type MemoryOperation = 'pull' | 'write' | 'findByField';
 
 interface StoredRecord {
   record: SyncRecord;
@@ -21,42 +28,76 @@ interface StoredRecord {
 
 /**
  * The `memory` side of a config job: a table held in the process, behind the SourceAdapter port.
- * Production code: no request log and no fault injection (tests inject the test kit's
- * InMemoryAdapter through `BuildOptions.memoryAdapters` when they need those). Lost with the process.
+ * Lost with the process; memory stays proportional to the table (the change log is compacted).
+ *
+ * Production code without a request log or fault injection. The test kit's InMemoryAdapter extends
+ * it through the protected hooks ({@link beforeRequest}, {@link afterRequest}, {@link rejectionOf}),
+ * which do nothing here.
  */
 export class MemoryAdapter implements SourceAdapter {
   readonly ref: TableRef;
 
+  protected readonly clock: Clock;
+  protected readonly maxBatch: number;
   private readonly store = new Map<string, StoredRecord>();
-  /** Every put in order (seq ascending); superseded entries are dropped as they are superseded. */
-  private readonly changeLog = new Map<string, StoredRecord>();
-  private readonly clock: Clock;
+  /** Puts in seq order; an entry whose record changed again later is stale until the next compaction. */
+  private changeLog: StoredRecord[] = [];
   private readonly pageSize: number;
-  private readonly maxBatch: number;
   private readonly deleteMode: 'soft' | 'hard';
+  private readonly idPrefix: string;
   private seq = 0;
   private nextId = 1;
   private lastStamp = 0;
 
   constructor(options: MemoryAdapterOptions) {
-    this.ref = { adapter: 'memory', table: options.table };
+    this.ref = { adapter: options.adapter ?? 'memory', table: options.table };
     this.clock = options.clock ?? systemClock;
     this.pageSize = options.pageSize ?? 100;
     this.maxBatch = options.maxBatch ?? 100;
     this.deleteMode = options.deleteMode ?? 'soft';
+    this.idPrefix = options.idPrefix ?? 'r';
   }
 
-  /** A record created on the table directly (not through a sync). */
+  // ---- the table's own users (a record changed on the table directly, not through a sync) ----
+
+  /** A record created on the table (`null` fields are left out). */
   insert(fields: Fields): SyncRecord {
-    return this.put(`r${this.nextId++}`, mergeFields({}, fields), false);
+    return this.put(this.newId(), mergeFields({}, fields), false);
   }
 
-  /** A record edited on the table directly (fields merge; `null` clears a field). */
+  /** A record edited on the table (fields merge; `null` clears a field). */
   edit(id: string, fields: Fields): SyncRecord {
-    const current = this.store.get(id);
-    if (!current) throw new Error(`no record ${id} in ${this.ref.table}`);
-    return this.put(id, mergeFields(current.record.fields, fields), current.record.deleted);
+    const current = this.mustGet(id);
+    return this.put(id, mergeFields(current.fields, fields), current.deleted);
   }
+
+  /** A record deleted on the table (flagged, whatever the delete mode: it is pulled as deleted). */
+  remove(id: string): SyncRecord {
+    const current = this.mustGet(id);
+    return this.put(id, current.fields, true);
+  }
+
+  /** A soft-deleted record brought back (e.g. un-archived). */
+  restore(id: string): SyncRecord {
+    const current = this.mustGet(id);
+    return this.put(id, current.fields, false);
+  }
+
+  get(id: string): SyncRecord | undefined {
+    const stored = this.store.get(id);
+    return stored ? structuredClone(stored.record) : undefined;
+  }
+
+  /** Records not deleted. */
+  live(): SyncRecord[] {
+    return [...this.store.values()].filter((s) => !s.record.deleted).map((s) => structuredClone(s.record));
+  }
+
+  all(): SyncRecord[] {
+    return [...this.store.values()].map((s) => structuredClone(s.record));
+  }
+
+  // ---- SourceAdapter ----------------------------------------------------------------------------
 
   async *pull(cursor: Cursor, options: AdapterCallOptions): AsyncIterable<ChangePage> {
     const after = cursor.value === null ? 0 : Number(cursor.value);
@@ -65,6 +106,8 @@ export class MemoryAdapter implements SourceAdapter {
     for (;;) {
       (await options.throttle.acquire(options.signal)).sent();
       const page = this.changedSince(from, this.pageSize);
+      this.beforeRequest('pull', page.length);
+      await this.afterRequest('pull', page.length);
       if (page.length === 0) return;
       from = page[page.length - 1]!.seq;
       yield { records: page.map((s) => structuredClone(s.record)), cursor: { value: String(from) } };
@@ -74,19 +117,43 @@ export class MemoryAdapter implements SourceAdapter {
 
   async write(ops: readonly WriteOp[], options: AdapterCallOptions): Promise<WriteResult[]> {
     (await options.throttle.acquire(options.signal)).sent();
+    this.beforeRequest('write', ops.length, ops);
     if (ops.length > this.maxBatch) throw new PermanentError(`batch of ${ops.length} exceeds the limit of ${this.maxBatch}`);
-    return ops.map((op) => this.apply(op));
+    const results = ops.map((op) => this.apply(op));
+    await this.afterRequest('write', ops.length, ops);
+    return results;
   }
 
   async findByField(field: string, values: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]> {
     (await options.throttle.acquire(options.signal)).sent();
+    this.beforeRequest('findByField', values.length);
+    await this.afterRequest('findByField', values.length);
     const wanted = new Set(values);
     return [...this.store.values()]
       .filter((s) => !s.record.deleted && s.record.fields[field] !== undefined && wanted.has(String(s.record.fields[field])))
       .map((s) => structuredClone(s.record));
   }
 
+  // ---- hooks (no-ops in production) ------------------------------------------------------------
+
+  /** Called once a request is admitted and before it is served; throwing fails the request. */
+  protected beforeRequest(_op: MemoryOperation, _size: number, _ops?: readonly WriteOp[]): void {}
+
+  /** Called once a request was served (a write applied), before it answers; throwing loses the answer. */
+  protected async afterRequest(_op: MemoryOperation, _size: number, _ops?: readonly WriteOp[]): Promise<void> {}
+
+  /** Why the table refuses to store these fields (that record fails alone), or null. */
+  protected rejectionOf(_fields: Fields): string | null {
+    return null;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
   private apply(op: WriteOp): WriteResult {
+    if (op.kind !== 'delete') {
+      const rejection = this.rejectionOf(op.fields);
+      if (rejection !== null) return { ok: false, reason: rejection };
+    }
     if (op.kind === 'create') return { ok: true, record: this.insert(op.fields) };
     const current = this.store.get(op.id);
     if (!current || (this.deleteMode === 'hard' && current.record.deleted)) {
@@ -100,27 +167,48 @@ export class MemoryAdapter implements SourceAdapter {
     const record: SyncRecord = { id, fields, updatedAt: this.stamp(), deleted };
     const stored = { record, seq: ++this.seq };
     this.store.set(id, stored);
-    // Re-inserted at the end: the log holds each record once, in the order of its last change.
-    this.changeLog.delete(id);
-    this.changeLog.set(id, stored);
+    this.changeLog.push(stored);
+    // Stale entries (records changed again since) are dropped once they are half the log: memory stays O(table).
+    if (this.changeLog.length > 2 * this.store.size + 64) this.changeLog = this.changeLog.filter((e) => this.isCurrent(e));
     return structuredClone(record);
   }
 
-  /** Up to `limit` records changed after `seq`, oldest change first. */
+  /** Up to `limit` records changed after `seq`, oldest change first: a page costs its size, not the table's. */
   private changedSince(seq: number, limit: number): StoredRecord[] {
+    let lo = 0;
+    let hi = this.changeLog.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.changeLog[mid]!.seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
     const out: StoredRecord[] = [];
-    for (const entry of this.changeLog.values()) {
-      if (entry.seq <= seq) continue;
-      out.push(entry);
-      if (out.length >= limit) break;
+    for (let i = lo; i < this.changeLog.length && out.length < limit; i++) {
+      const entry = this.changeLog[i]!;
+      if (this.isCurrent(entry)) out.push(entry);
     }
     return out;
+  }
+
+  /** A record changed again later stands again later in the log: only its newest entry counts. */
+  private isCurrent(entry: StoredRecord): boolean {
+    return this.store.get(entry.record.id) === entry;
   }
 
   /** Strictly increasing modification times, like a remote's own clock. */
   private stamp(): string {
     this.lastStamp = Math.max(this.clock.now(), this.lastStamp + 1);
     return new Date(this.lastStamp).toISOString();
+  }
+
+  private newId(): string {
+    return `${this.idPrefix}${this.nextId++}`;
+  }
+
+  private mustGet(id: string): SyncRecord {
+    const stored = this.store.get(id);
+    if (!stored) throw new NotFoundError(`no record ${id} in ${this.ref.table}`);
+    return stored.record;
   }
 }
 

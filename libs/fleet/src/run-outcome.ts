@@ -9,9 +9,9 @@ export type RunResult =
 
 /** The run's abort reason when the worker shuts down (or BullMQ cancels the job): the run goes back to the queue. */
 export class ShutdownAbort extends Error {
+  override name = 'ShutdownAbort';
   constructor() {
     super('worker shutting down');
-    this.name = 'ShutdownAbort';
   }
 }
 

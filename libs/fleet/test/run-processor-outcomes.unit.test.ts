@@ -4,24 +4,13 @@
  */
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LoadedConfig } from '@syncframe/config';
-import { InProcessThrottles, silentLogger } from '@syncframe/engine';
 import type { RunJobData } from '@syncframe/fleet';
-import { createRunProcessor } from '@syncframe/fleet';
 import { MemoryLinkIndex } from '@syncframe/linkindex';
-import { memoryJobConfig } from '@syncframe/test-kit/fleet';
-import type { TempConfig } from '@syncframe/test-kit/fleet';
+import { runProcessorOver, useMemoryJobConfig } from './run-processor-fixtures.js';
 
-let temp: TempConfig;
-let config: LoadedConfig;
-
-beforeAll(async () => {
-  temp = await memoryJobConfig();
-  config = temp.config;
-});
-
-afterAll(() => temp.remove());
+const config = useMemoryJobConfig();
 
 function fakeJob(jobId: string) {
   const moveToDelayed = vi.fn(async () => undefined);
@@ -32,11 +21,8 @@ function fakeJob(jobId: string) {
   return { job, moveToDelayed };
 }
 
-function processorOver(store: MemoryLinkIndex, current: () => LoadedConfig = () => config) {
-  return createRunProcessor({
-    config: current, store, throttles: new InProcessThrottles(), logger: silentLogger, holder: 'test:1',
-    settings: { leaseTtlMs: 5000, busyRetryMs: 1000 },
-  });
+function processorOver(store: MemoryLinkIndex, current: () => LoadedConfig = config) {
+  return runProcessorOver(store, current);
 }
 
 describe('run processor outcomes', () => {
@@ -48,7 +34,7 @@ describe('run processor outcomes', () => {
   });
 
   it('completes a job disabled in the config as skipped', async () => {
-    const disabled = { ...config, jobs: config.jobs.map((j) => ({ ...j, enabled: false })) } as LoadedConfig;
+    const disabled = { ...config(), jobs: config().jobs.map((j) => ({ ...j, enabled: false })) } as LoadedConfig;
     const { job } = fakeJob('j');
     expect(await processorOver(new MemoryLinkIndex(), () => disabled)(job)).toEqual({ outcome: 'skipped', reason: 'the job is disabled in the config' });
   });

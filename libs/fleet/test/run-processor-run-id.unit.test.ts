@@ -4,24 +4,13 @@
  * hands out leads to the run and no attempt overwrites another's record.
  */
 import type { Job } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedConfig } from '@syncframe/config';
-import { InProcessThrottles, silentLogger } from '@syncframe/engine';
+import { describe, expect, it } from 'vitest';
 import type { RunJobData } from '@syncframe/fleet';
-import { attemptRunId, baseRunIdOf, createRunProcessor } from '@syncframe/fleet';
+import { attemptRunId, baseRunIdOf } from '@syncframe/fleet';
 import { MemoryLinkIndex } from '@syncframe/linkindex';
-import { memoryJobConfig } from '@syncframe/test-kit/fleet';
-import type { TempConfig } from '@syncframe/test-kit/fleet';
+import { runProcessorOver, useMemoryJobConfig } from './run-processor-fixtures.js';
 
-let temp: TempConfig;
-let config: LoadedConfig;
-
-beforeAll(async () => {
-  temp = await memoryJobConfig();
-  config = temp.config;
-});
-
-afterAll(() => temp.remove());
+const config = useMemoryJobConfig();
 
 /** The parts of a BullMQ job the processor uses. */
 function fakeJob(data: RunJobData, attemptsMade: number): Job<RunJobData> {
@@ -32,10 +21,7 @@ function fakeJob(data: RunJobData, attemptsMade: number): Job<RunJobData> {
 }
 
 function processorOver(store: MemoryLinkIndex) {
-  return createRunProcessor({
-    config: () => config, store, throttles: new InProcessThrottles(), logger: silentLogger, holder: 'test:1',
-    settings: { leaseTtlMs: 5000, busyRetryMs: 1000 },
-  });
+  return runProcessorOver(store, config);
 }
 
 describe('run ids', () => {

@@ -1,4 +1,9 @@
+import path from 'node:path';
 import { ConfigError } from '@syncframe/engine';
+
+// The one place for what a link index location is, its defaults and its checks. @syncframe/config imports
+// this module alone (`@syncframe/linkindex/config`, no database driver behind it) to validate the config
+// file's `linkindex` section with the same rules.
 
 /** Which store backs the link index. */
 export type LinkIndexDriver = 'postgres' | 'pglite' | 'memory';
@@ -20,18 +25,30 @@ export interface LinkIndexConfig {
   readonly schema?: string;
 }
 
-/** Default data folder of the `pglite` driver, relative to the working directory. */
+/**
+ * Default data folder of the `pglite` driver. @syncframe/config resolves it against the config
+ * file's folder; a caller of this package that gives no `conn` gets it against the working directory.
+ */
 export const DEFAULT_PGLITE_DIR = './.syncframe/pglite';
+
+/** `memory://`, `file://…`, `idb://…`: PGlite data-dir URLs, kept as they are. */
+const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** The PGlite data folder of `conn` (default {@link DEFAULT_PGLITE_DIR}): a path made absolute against `baseDir`, or a URL as is. */
+export function resolvePgliteDir(conn: string | undefined, baseDir: string): string {
+  const dir = conn ?? DEFAULT_PGLITE_DIR;
+  return URL_PATTERN.test(dir) ? dir : path.resolve(baseDir, dir);
+}
 /** Default PostgreSQL schema. */
 export const DEFAULT_SCHEMA = 'public';
 
-// A plain identifier only: the name goes into `search_path` and into DDL, so nothing needs quoting rules.
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** A plain PostgreSQL identifier: the schema name goes into `search_path` and into DDL, so nothing needs quoting rules. */
+export const SCHEMA_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** The schema to use, checked. */
 export function schemaOf(config: LinkIndexConfig): string {
   const schema = config.schema ?? DEFAULT_SCHEMA;
-  if (!SCHEMA_NAME.test(schema)) {
+  if (!SCHEMA_NAME_PATTERN.test(schema)) {
     throw new ConfigError(`invalid link index schema "${schema}": use letters, digits and _ (at most 63, not starting with a digit)`);
   }
   return schema;

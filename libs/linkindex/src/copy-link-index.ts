@@ -3,7 +3,7 @@ import { ConfigError, silentLogger } from '@syncframe/engine';
 import { asc, count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { LinkIndexConfig } from './config.js';
-import { DEFAULT_PGLITE_DIR, schemaOf } from './config.js';
+import { resolvePgliteDir, schemaOf } from './config.js';
 import { connectPglite } from './connect-pglite.js';
 import { connectPostgres } from './connect-postgres.js';
 import type { LinkIndexDatabase } from './database.js';
@@ -97,7 +97,7 @@ async function connect(config: LinkIndexConfig, logger: Logger): Promise<{ db: L
     if (!config.conn) throw new ConfigError('linkindex copy: a postgres store needs a postgres:// DSN');
     return connectPostgres(config.conn, schema, logger);
   }
-  return connectPglite(config.conn ?? DEFAULT_PGLITE_DIR, schema);
+  return connectPglite(resolvePgliteDir(config.conn, process.cwd()), schema);
 }
 
 async function rowCount(db: LinkIndexDatabase, table: PgTable): Promise<number> {

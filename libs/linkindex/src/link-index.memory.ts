@@ -1,21 +1,7 @@
 import { LeaseLostError, systemClock } from '@syncframe/engine';
 import type {
-  Clock,
-  Conflict,
-  ConflictState,
-  Cursor,
-  DetectedRange,
-  JobLeases,
-  JobState,
-  LeaseGrant,
-  Link,
-  LinkIndex,
-  NewConflict,
-  RunQuery,
-  RunSummary,
-  Side,
-  TablePair,
-  TableRef,
+  Clock, Conflict, ConflictState, Cursor, DetectedRange, JobLeases, JobState, LeaseGrant, Link, LinkIndex, NewConflict, RunQuery,
+  RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
 import { MemoryLinkStore } from './memory-link-store.js';
 

@@ -1,19 +1,6 @@
 import type {
-  Conflict,
-  ConflictState,
-  Cursor,
-  DetectedRange,
-  JobLeases,
-  JobState,
-  LeaseGrant,
-  Link,
-  LinkIndex,
-  NewConflict,
-  RunQuery,
-  RunSummary,
-  Side,
-  TablePair,
-  TableRef,
+  Conflict, ConflictState, Cursor, DetectedRange, JobLeases, JobState, LeaseGrant, Link, LinkIndex, NewConflict, RunQuery,
+  RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
 import type { LinkIndexDatabase, LinkIndexExecutor } from './database.js';
 import { mapDatabaseError } from './db-errors.js';
@@ -26,7 +13,6 @@ import * as runsStore from './stores/runs.store.js';
 import { inWriteTransaction } from './stores/transaction.js';
 
 export { LINKS_PER_STATEMENT } from './stores/links.store.js';
-export { DEFAULT_RUN_LIMIT } from './stores/runs.store.js';
 
 /** Construction options of {@link PostgresLinkIndex}. */
 export interface PostgresLinkIndexOptions {

@@ -1,4 +1,4 @@
-import { NotFoundError, START_CURSOR, conflictState } from '@syncframe/engine';
+import { DEFAULT_RUNS_PAGE, NotFoundError, START_CURSOR, conflictState } from '@syncframe/engine';
 import type {
   Conflict, ConflictState, Cursor, DetectedRange, JobState, Link, LinkIndex, NewConflict, RunQuery, RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
@@ -93,7 +93,7 @@ export class MemoryLinkStore implements LinkIndex {
         (query.status === undefined || r.status === query.status) &&
         (query.before === undefined || r.startedAt < query.before))
       .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : b.runId.localeCompare(a.runId)))
-      .slice(0, query.limit ?? 50)
+      .slice(0, query.limit ?? DEFAULT_RUNS_PAGE)
       .map(clone);
   }
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import { ConfigError, silentLogger } from '@syncframe/engine';
 import type { LinkIndexConfig } from './config.js';
-import { DEFAULT_PGLITE_DIR, quoteSchema, schemaOf } from './config.js';
+import { resolvePgliteDir, quoteSchema, schemaOf } from './config.js';
 import { connectPglite } from './connect-pglite.js';
 import type { PostgresPoolOptions } from './connect-postgres.js';
 import { connectPostgres } from './connect-postgres.js';
@@ -85,7 +85,7 @@ export async function migrate(config: LinkIndexConfig, options: MigrateOptions =
       await connection.close();
     }
   }
-  const connection = await connectPglite(config.conn ?? DEFAULT_PGLITE_DIR, schema);
+  const connection = await connectPglite(resolvePgliteDir(config.conn, process.cwd()), schema);
   try {
     return await applyMigrations(connection.db, schema, connection.where, options);
   } finally {

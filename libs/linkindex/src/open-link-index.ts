@@ -1,7 +1,7 @@
 import { ConfigError, silentLogger, systemClock } from '@syncframe/engine';
 import type { Clock, JobLeases, LinkIndex, Logger } from '@syncframe/engine';
 import type { LinkIndexConfig, LinkIndexDriver } from './config.js';
-import { DEFAULT_PGLITE_DIR, schemaOf } from './config.js';
+import { resolvePgliteDir, schemaOf } from './config.js';
 import { connectPglite } from './connect-pglite.js';
 import type { PostgresPoolOptions } from './connect-postgres.js';
 import { connectPostgres } from './connect-postgres.js';
@@ -56,7 +56,7 @@ export async function openLinkIndex(config: LinkIndexConfig, options: OpenLinkIn
       return ready('postgres', connection, schema, options);
     }
     case 'pglite': {
-      const connection = await connectPglite(config.conn ?? DEFAULT_PGLITE_DIR, schema);
+      const connection = await connectPglite(resolvePgliteDir(config.conn, process.cwd()), schema);
       return ready('pglite', connection, schema, options);
     }
     default:

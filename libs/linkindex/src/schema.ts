@@ -13,16 +13,21 @@ import type { RunSummary, SyncRecord } from '@syncframe/engine';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 
+/** The two records of a link (`links`) or of a conflict between linked records (`conflicts`): fresh builders per table. */
+const linkedPairColumns = () => ({
+  srcAdapter: text('src_adapter').notNull(),
+  srcTable: text('src_table').notNull(),
+  srcId: text('src_id').notNull(),
+  destAdapter: text('dest_adapter').notNull(),
+  destTable: text('dest_table').notNull(),
+  destId: text('dest_id').notNull(),
+});
+
 /** One source record linked to one destination record, per table pair. */
 export const links = pgTable(
   'links',
   {
-    srcAdapter: text('src_adapter').notNull(),
-    srcTable: text('src_table').notNull(),
-    srcId: text('src_id').notNull(),
-    destAdapter: text('dest_adapter').notNull(),
-    destTable: text('dest_table').notNull(),
-    destId: text('dest_id').notNull(),
+    ...linkedPairColumns(),
     sourceHash: text('source_hash'),
     destHash: text('dest_hash'),
     deletedAt: tstz('deleted_at'),
@@ -83,12 +88,7 @@ export const conflicts = pgTable(
   {
     conflictId: text('conflict_id').primaryKey(),
     jobId: text('job_id').notNull(),
-    srcAdapter: text('src_adapter').notNull(),
-    srcTable: text('src_table').notNull(),
-    srcId: text('src_id').notNull(),
-    destAdapter: text('dest_adapter').notNull(),
-    destTable: text('dest_table').notNull(),
-    destId: text('dest_id').notNull(),
+    ...linkedPairColumns(),
     srcPayload: jsonb('src_payload').$type<SyncRecord>().notNull(),
     destPayload: jsonb('dest_payload').$type<SyncRecord>().notNull(),
     detectedAt: tstz('detected_at').notNull(),

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '@syncframe/engine';
 import type { Link, TablePair } from '@syncframe/engine';
@@ -96,6 +97,25 @@ describe('postgres driver: failures during calls', () => {
     await dropSchema(url, schema);
   });
 
+  /** Holds `table` locked in `admin`'s open transaction (ROLLBACK ends it), so a call on it waits inside the server. */
+  async function lockTable(admin: pg.Client, table: string): Promise<void> {
+    await admin.query('BEGIN');
+    await admin.query(`LOCK TABLE "${schema}".${table} IN ACCESS EXCLUSIVE MODE`);
+  }
+
+  /** Waits (up to about 5 s) until one of this LinkIndex's connections waits for a lock, then kills all of them. */
+  async function killOnceWaitingForLock(admin: pg.Client): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      const { rowCount } = await admin.query(
+        "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+        [appName],
+      );
+      if (rowCount) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName]);
+  }
+
   it('writes a batch all or nothing: a bad link in the last chunk leaves none of the batch', async () => {
     const count = LINKS_PER_STATEMENT * 3 + 10;
     // PostgreSQL refuses a NUL character in text. Links are written in key order, so this one
@@ -108,19 +128,10 @@ describe('postgres driver: failures during calls', () => {
   it('fails a call whose connection is killed mid-statement, then works again', async () => {
     await withAdmin(url, async (admin) => {
       // Hold the table so the upsert waits inside the server, then kill its backend while it waits.
-      await admin.query('BEGIN');
-      await admin.query(`LOCK TABLE "${schema}".links IN ACCESS EXCLUSIVE MODE`);
+      await lockTable(admin, 'links');
       const pending = li.upsertLinks(pair, [link(1)]);
       const caught = pending.catch((e: unknown) => e);
-      for (let i = 0; i < 500; i++) {
-        const { rowCount } = await admin.query(
-          "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-          [appName],
-        );
-        if (rowCount) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName]);
+      await killOnceWaitingForLock(admin);
       const err = await caught;
       await admin.query('ROLLBACK');
       expect(err).toBeInstanceOf(DatabaseUnavailableError);
@@ -150,18 +161,9 @@ describe('postgres driver: failures during calls', () => {
     const grant = (await li.acquireLease('job-fenced', 'worker-a', 60_000))!;
     const fenced = li.fenced(grant);
     await withAdmin(url, async (admin) => {
-      await admin.query('BEGIN');
-      await admin.query(`LOCK TABLE "${schema}".cursors IN ACCESS EXCLUSIVE MODE`);
+      await lockTable(admin, 'cursors');
       const caught = fenced.saveCursor('job-fenced', pair.source, { value: 'x' }).catch((e: unknown) => e);
-      for (let i = 0; i < 500; i++) {
-        const { rowCount } = await admin.query(
-          "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-          [appName],
-        );
-        if (rowCount) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName]);
+      await killOnceWaitingForLock(admin);
       expect(await caught).toBeInstanceOf(DatabaseUnavailableError);
       await admin.query('ROLLBACK');
     });

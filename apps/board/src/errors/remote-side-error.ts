@@ -3,9 +3,9 @@
  * the fault is upstream. The message is already scrubbed of every configured secret.
  */
 export class RemoteSideError extends Error {
+  override name = 'RemoteSideError';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'RemoteSideError';
   }
 }
 

@@ -1,10 +1,9 @@
 import type { RequestHandler } from 'express';
+import { DEFAULT_RUNS_PAGE } from '@syncframe/engine';
 import { z } from 'zod';
 import { scrubRun } from '../run-lookup.js';
 import type { ApiContext } from './api-context.js';
 
-/** @defaultValue 50 */
-export const DEFAULT_RUNS_PAGE = 50;
 export const MAX_RUNS_PAGE = 200;
 
 const isoDateTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');

@@ -1,5 +1,5 @@
-import { Queue } from 'bullmq';
-import { openRedis, DEFAULT_REDIS_URL, describeRedisUrl, ENQUEUE_OUTCOME_MESSAGES, enqueueRun, fleetSettingsFromEnv, QUEUES } from '@syncframe/fleet';
+import { openRedis, DEFAULT_REDIS_URL, describeRedisUrl, ENQUEUE_OUTCOME_MESSAGES, enqueueRun, fleetSettingsFromEnv, openRunQueue,
+  RedisUnavailableError } from '@syncframe/fleet';
 import type { CliContext } from '../cli-context.js';
 import { EXIT, requireJob } from '../cli-context.js';
 
@@ -16,10 +16,10 @@ export async function enqueueCommand(ctx: CliContext): Promise<number> {
   }
   const url = ctx.env.REDIS_URL || DEFAULT_REDIS_URL;
   const redis = await openRedis(url, 'producer');
-  const queue = new Queue(QUEUES.runs, { connection: redis, prefix: fleetSettingsFromEnv(ctx.env).queuePrefix });
+  const queue = openRunQueue(redis, fleetSettingsFromEnv(ctx.env).queuePrefix);
   try {
     const enqueued = await enqueueRun(queue, job, 'cli').catch((err: Error) => {
-      throw new Error(`cannot reach Redis at ${describeRedisUrl(url)}: ${err.message}`);
+      throw new RedisUnavailableError(`cannot reach Redis at ${describeRedisUrl(url)}: ${err.message}`, { cause: err });
     });
     ctx.out(`${job.id}: ${ENQUEUE_OUTCOME_MESSAGES[enqueued.outcome]}`);
     if (enqueued.runId) ctx.out(`  run ${enqueued.runId}: follow it on the board at /runs/${enqueued.runId} (or GET /api/runs/${enqueued.runId})`);

@@ -1,6 +1,7 @@
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '@syncframe/adapter-kit';
 import type { AdapterWiringOptions } from '@syncframe/adapter-kit';
 import type { ThrottleSettings } from '@syncframe/engine';
+import { AIRTABLE_MAX_BATCH } from './airtable-limits.js';
 
 
 /**
@@ -36,7 +37,7 @@ export interface AirtableSideOptions extends AdapterWiringOptions {
 }
 
 /** Airtable's documented limits: 5 requests per second per base, 10 records per write. */
-export const AIRTABLE_DEFAULT_THROTTLE: ThrottleSettings = Object.freeze({ max_reqs: 5, interval_sec: 1, batch_size: 10 });
+export const AIRTABLE_DEFAULT_THROTTLE: ThrottleSettings = Object.freeze({ max_reqs: 5, interval_sec: 1, batch_size: AIRTABLE_MAX_BATCH });
 
 /**
  * Airtable's second limit: 50 requests per second for all traffic of one token, whatever base it
@@ -44,11 +45,10 @@ export const AIRTABLE_DEFAULT_THROTTLE: ThrottleSettings = Object.freeze({ max_r
  */
 export const AIRTABLE_TOKEN_LIMIT = Object.freeze({ max_reqs: 50, interval_sec: 1 });
 
-/** Records per write request that Airtable accepts; a bigger batch is a configuration error. */
-export const AIRTABLE_MAX_BATCH = 10;
-
 /** What Airtable says a client must wait after a 429 when no Retry-After comes with it. */
 export const AIRTABLE_RATE_LIMIT_PENALTY_MS = 30_000;
+
+export { AIRTABLE_MAX_BATCH };
 
 export const AIRTABLE_DEFAULT_API_URL = 'https://api.airtable.com';
 export const AIRTABLE_DEFAULT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;

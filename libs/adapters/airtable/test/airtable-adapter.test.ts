@@ -1,4 +1,4 @@
-import { describe, expect, it, afterEach } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthError, BatchRejectedError, ConfigError, PermanentError, RateLimitedError, RetryableError, START_CURSOR,
 } from '@syncframe/engine';
@@ -6,19 +6,12 @@ import type { SyncRecord, WriteOp } from '@syncframe/engine';
 import { AIRTABLE_DEFAULT_THROTTLE, DELETES_NOT_CONFIGURED, decodeAirtableCursor } from '../src/index.js';
 import type { AirtableFake } from '@syncframe/fakes';
 import { BASE_ID, TOKEN, airtableSetup, createAirtableAdapter } from './airtable-fixtures.js';
+import { itKeepsApiUrlPasswordOutOfErrors, setupPerTest, writeAcrossRunAbort } from '../../test/adapter-test-fixtures.js';
 import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from '@syncframe/test-kit';
 
+/** The running test's fake, closed after it. */
 let fake: AirtableFake | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
-async function setup(...args: Parameters<typeof airtableSetup>) {
-  const s = await airtableSetup(...args);
-  fake = s.fake;
-  return { ...s, adapter: createAirtableAdapter(s.options) };
-}
+const setup = setupPerTest(airtableSetup, createAirtableAdapter, (f) => (fake = f));
 
 const ids = (records: readonly SyncRecord[]) => records.map((r) => r.id).sort();
 const listRequests = (f: AirtableFake) => f.requests.filter((r) => r.method === 'GET');
@@ -379,28 +372,18 @@ describe('AirtableAdapter: errors', () => {
   });
 
   it('the run signal aborting while a write is in flight does not lose its result; a later write is not sent', async () => {
-    const run = new AbortController();
-    const abortOnceSent: typeof fetch = (input, init) => {
-      const response = fetch(input, init);
-      if ((init?.method ?? 'GET') !== 'GET') run.abort(new Error('SIGTERM: grace period over'));
-      return response;
-    };
-    const { adapter } = await setup({}, { fetch: abortOnceSent });
-    const options = { ...callOptions(), signal: run.signal };
-    const results = await adapter.write([{ kind: 'create', fields: { Key: 'kept' } }], options);
+    const { results, laterError } = await writeAcrossRunAbort(
+      (fetch) => setup({}, { fetch }),
+      [{ kind: 'create', fields: { Key: 'kept' } }],
+      [{ kind: 'create', fields: { Key: 'never' } }],
+    );
     expect(results).toEqual([{ ok: true, record: expect.objectContaining({ id: expect.any(String) }) }]);
     expect(fake!.records('Items').map((r) => r.id)).toEqual([(results[0] as { record: SyncRecord }).record.id]);
-    expect((await caught(adapter.write([{ kind: 'create', fields: { Key: 'never' } }], options))).message).toBe('SIGTERM: grace period over');
+    expect(laterError.message).toBe('SIGTERM: grace period over');
     expect(fake!.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
-  it('a password in api_url appears in no error', async () => {
-    const { options } = await setup();
-    const api_url = options.api_url!.replace('http://', 'http://proxyuser:ProxyPassw0rd@');
-    const err = await caught(Promise.resolve().then(() => pullAll(createAirtableAdapter({ ...options, api_url }), START_CURSOR)));
-    expectNoSecret(err, 'ProxyPassw0rd');
-    expect(err).toBeInstanceOf(ConfigError);
-  });
+  itKeepsApiUrlPasswordOutOfErrors(setup, createAirtableAdapter);
 
   it('an unknown table is a PermanentError', async () => {
     const { options } = await setup();

@@ -4,25 +4,22 @@
  * recorded attachment with thumbnails, a recorded 422 on a computed field.
  */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError, BatchRejectedError, PermanentError, RateLimitedError, RetryableError, START_CURSOR } from '@syncframe/engine';
 import { createAirtableAdapter } from '../src/index.js';
 import { callOptions, caught, expectNoSecret, pullAll } from '@syncframe/test-kit';
+import { bearerNock, replayWithNock } from '../../test/adapter-test-fixtures.js';
 
 const API = 'https://api.airtable.com';
 const BASE = 'appREPLAYbase0001';
 const TOKEN = 'patREPLAY.0123456789abcdef';
 const adapter = () => createAirtableAdapter({ table: 'Videos', creds: { apiKey: TOKEN, baseId: BASE }, jobId: 'j', sideName: 'at', last_modified_field: 'Modified' });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
+replayWithNock();
 
 describe('Airtable replays', () => {
   it('reads a recorded list page: attachment thumbnails and sizes normalized, Bearer sent', async () => {
-    const scope = nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
+    const scope = bearerNock(API, TOKEN)
       .get(`/v0/${BASE}/Videos`)
       .query(true)
       .reply(200, {

@@ -1,6 +1,7 @@
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '@syncframe/adapter-kit';
 import type { AdapterWiringOptions } from '@syncframe/adapter-kit';
 import type { ThrottleSettings } from '@syncframe/engine';
+import { WEBFLOW_MAX_BATCH } from './webflow-limits.js';
 
 
 /**
@@ -32,13 +33,12 @@ export interface WebflowSideOptions extends AdapterWiringOptions {
 }
 
 /** Webflow's lowest plan limit (60 requests per minute per token) and its 100-item bulk writes. */
-export const WEBFLOW_DEFAULT_THROTTLE: ThrottleSettings = Object.freeze({ max_reqs: 60, interval_sec: 60, batch_size: 100 });
-
-/** Items per bulk request that Webflow accepts. */
-export const WEBFLOW_MAX_BATCH = 100;
+export const WEBFLOW_DEFAULT_THROTTLE: ThrottleSettings = Object.freeze({ max_reqs: 60, interval_sec: 60, batch_size: WEBFLOW_MAX_BATCH });
 
 /** Webflow's usual Retry-After on 429, used when the header is missing. */
 export const WEBFLOW_RATE_LIMIT_PENALTY_MS = 60_000;
+
+export { WEBFLOW_MAX_BATCH };
 
 export const WEBFLOW_DEFAULT_API_URL = 'https://api.webflow.com';
 export const WEBFLOW_DEFAULT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;

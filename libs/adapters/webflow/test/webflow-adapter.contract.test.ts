@@ -1,29 +1,20 @@
 import { describeSourceAdapterContract } from '@syncframe/test-kit/contracts';
 import { createWebflowAdapter, designerFields, webflowSetup } from './webflow-fixtures.js';
 import type { WebflowSideOptions } from '../src/index.js';
+import { fakeContractHarness } from '../../test/adapter-test-fixtures.js';
 
 function harness(sideOptions: Partial<WebflowSideOptions>, fakeOptions: { ignoreListFilters?: boolean } = {}) {
-  return async () => {
-    const { fake, options } = await webflowSetup(fakeOptions, sideOptions);
-    const adapter = createWebflowAdapter(options);
-    return {
-      adapter,
-      keyField: 'key',
-      textField: 'text',
-      fields: (key: string, text: string) => ({ name: `${key} ${text}`, key, text }),
-      seed: async (fields: Record<string, unknown>) => {
-        const item = fake.insert('posts', designerFields(fields));
-        return { id: item.id, fields, updatedAt: item.lastUpdated, deleted: false };
-      },
-      edit: async (id: string, fields: Record<string, unknown>) => {
-        fake.edit('posts', id, fields);
-      },
-      missingId: '0123456789abcdef01234567',
-      pageSize: 100,
-      requestCount: () => fake.requests.length,
-      close: () => fake.close(),
-    };
-  };
+  return fakeContractHarness(() => webflowSetup(fakeOptions, sideOptions), createWebflowAdapter, {
+    table: 'posts',
+    keyField: 'key',
+    textField: 'text',
+    fields: (key, text) => ({ name: `${key} ${text}`, key, text }),
+    insert: (fake, fields) => {
+      const item = fake.insert('posts', designerFields(fields));
+      return { id: item.id, updatedAt: item.lastUpdated };
+    },
+    missingId: '0123456789abcdef01234567',
+  });
 }
 
 describeSourceAdapterContract('WebflowAdapter (staged, archive)', harness({}));

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthError, BatchRejectedError, ConfigError, PermanentError, RateLimitedError, RetryableError, SlidingLog, SlidingWindowThrottle,
   START_CURSOR,
@@ -7,19 +7,12 @@ import type { SyncRecord, WriteOp } from '@syncframe/engine';
 import { WEBFLOW_DEFAULT_THROTTLE, decodeWebflowCursor, slugify } from '../src/index.js';
 import type { WebflowFake } from '@syncframe/fakes';
 import { SITE_ID, TOKEN, createWebflowAdapter, designerFields, webflowSetup } from './webflow-fixtures.js';
+import { itKeepsApiUrlPasswordOutOfErrors, setupPerTest, writeAcrossRunAbort } from '../../test/adapter-test-fixtures.js';
 import { callOptions, caught, expectNoSecret, manualClock, memoryLogger, pullAll } from '@syncframe/test-kit';
 
+/** The running test's fake, closed after it. */
 let fake: WebflowFake | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
-async function setup(...args: Parameters<typeof webflowSetup>) {
-  const s = await webflowSetup(...args);
-  fake = s.fake;
-  return { ...s, adapter: createWebflowAdapter(s.options) };
-}
+const setup = setupPerTest(webflowSetup, createWebflowAdapter, (f) => (fake = f));
 
 const itemRequests = (f: WebflowFake, method = 'GET') => f.requests.filter((r) => r.method === method && r.path.endsWith('/items'));
 
@@ -452,28 +445,14 @@ describe('WebflowAdapter: errors', () => {
   });
 
   it('the run signal aborting while a write is in flight does not lose its result; a later write is not sent', async () => {
-    const run = new AbortController();
-    const abortOnceSent: typeof fetch = (input, init) => {
-      const response = fetch(input, init);
-      if ((init?.method ?? 'GET') !== 'GET') run.abort(new Error('SIGTERM: grace period over'));
-      return response;
-    };
-    const { adapter } = await setup({}, { fetch: abortOnceSent });
-    const options = { ...callOptions(), signal: run.signal };
-    const results = await adapter.write(creates(1, () => ({ name: 'kept' })), options);
+    const { results, laterError } = await writeAcrossRunAbort((fetch) => setup({}, { fetch }), creates(1, () => ({ name: 'kept' })), creates(1));
     expect(results).toEqual([{ ok: true, record: expect.objectContaining({ id: expect.any(String) }) }]);
     expect(fake!.items('posts').map((i) => i.id)).toEqual([(results[0] as { record: SyncRecord }).record.id]);
-    expect((await caught(adapter.write(creates(1), options))).message).toBe('SIGTERM: grace period over');
+    expect(laterError.message).toBe('SIGTERM: grace period over');
     expect(itemRequests(fake!, 'POST')).toHaveLength(1);
   });
 
-  it('a password in api_url appears in no error', async () => {
-    const { options } = await setup();
-    const api_url = options.api_url!.replace('http://', 'http://proxyuser:ProxyPassw0rd@');
-    const err = await caught(Promise.resolve().then(() => pullAll(createWebflowAdapter({ ...options, api_url }), START_CURSOR)));
-    expectNoSecret(err, 'ProxyPassw0rd');
-    expect(err).toBeInstanceOf(ConfigError);
-  });
+  itKeepsApiUrlPasswordOutOfErrors(setup, createWebflowAdapter);
 
   it('logs method, path, status and duration, never the token', async () => {
     const logger = memoryLogger();

@@ -4,10 +4,11 @@
  * PATCH response, the forum's 404 and 409 bodies, a slug error from real reports.
  */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError, ConfigError, RateLimitedError, START_CURSOR } from '@syncframe/engine';
 import { createWebflowAdapter } from '../src/index.js';
 import { callOptions, caught, expectNoSecret, pullAll } from '@syncframe/test-kit';
+import { bearerNock, replayWithNock } from '../../test/adapter-test-fixtures.js';
 
 const API = 'https://api.webflow.com';
 const COLLECTION = '580e63fc8c9a982ac9b8b745';
@@ -31,16 +32,12 @@ const ITEM = {
 const adapter = () => createWebflowAdapter({ collection: COLLECTION, creds: { token: TOKEN }, jobId: 'j', sideName: 'wf' });
 const schema = () => nock(API).get(`/v2/collections/${COLLECTION}`).reply(200, SCHEMA);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
+replayWithNock();
 
 describe('Webflow replays', () => {
   it("reads the SDK's example item: Switch absent → false, image without fileId, alt null dropped", async () => {
     schema();
-    const list = nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
+    const list = bearerNock(API, TOKEN)
       .get(`/v2/collections/${COLLECTION}/items`)
       .query({ limit: '100', offset: '0', sortBy: 'lastUpdated', sortOrder: 'asc' })
       .reply(200, { items: [ITEM], pagination: { limit: 100, offset: 0, total: 1 } }, { Date: 'Thu, 30 Jun 2022 14:00:00 GMT', 'X-RateLimit-Remaining': '58' });

@@ -5,9 +5,9 @@ import { SyncFrameError } from './syncframe-error.js';
  * for one bad cell. The engine splits the batch to isolate the record.
  */
 export class BatchRejectedError extends SyncFrameError {
+  override name = 'BatchRejectedError';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { retryable: false, ...options });
-    this.name = 'BatchRejectedError';
   }
 }
 

@@ -2,9 +2,9 @@ import { SyncFrameError } from './syncframe-error.js';
 
 /** A job, run or conflict that does not exist. */
 export class NotFoundError extends SyncFrameError {
+  override name = 'NotFoundError';
   constructor(message: string) {
     super(message, { retryable: false });
-    this.name = 'NotFoundError';
   }
 }
 

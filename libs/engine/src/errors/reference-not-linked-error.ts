@@ -5,9 +5,9 @@ import { SyncFrameError } from './syncframe-error.js';
  * synced it). The record fails alone and is retried on the next run, when the link may exist.
  */
 export class ReferenceNotLinkedError extends SyncFrameError {
+  override name = 'ReferenceNotLinkedError';
   constructor(readonly table: string, readonly id: string) {
     super(`reference to ${table} record ${id} is not linked yet; the record waits and is retried next run`, { retryable: true });
-    this.name = 'ReferenceNotLinkedError';
   }
 }
 

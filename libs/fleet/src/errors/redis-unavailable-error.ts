@@ -1,9 +1,6 @@
 /** Redis cannot be reached (a producer connection fails fast instead of queueing commands). */
 export class RedisUnavailableError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'RedisUnavailableError';
-  }
+  override name = 'RedisUnavailableError';
 }
 
 /**

@@ -6,10 +6,7 @@ import { RetryableError } from '@syncframe/engine';
  * connection. The message names host, port and database, never a password.
  */
 export class DatabaseUnavailableError extends RetryableError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'DatabaseUnavailableError';
-  }
+  override name = 'DatabaseUnavailableError';
 }
 
 export function isDatabaseUnavailableError(err: unknown): err is DatabaseUnavailableError {

@@ -6,9 +6,9 @@ import { PermanentError } from '@syncframe/engine';
  * SyncFrame or runs the migrations.
  */
 export class SchemaVersionError extends PermanentError {
+  override name = 'SchemaVersionError';
   constructor(message: string) {
     super(message);
-    this.name = 'SchemaVersionError';
   }
 }
 

@@ -1,15 +1,13 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import type { RunQuery, RunSummary } from '@syncframe/engine';
+import { DEFAULT_RUNS_PAGE } from '@syncframe/engine';
 import type { LinkIndexExecutor } from '../database.js';
 import { affectedRowsOf } from '../database.js';
 import { runs } from '../schema.js';
 import { dateOf } from './values.js';
 
 /** The `runs` table: one summary per run, kept as JSON next to the columns it is listed by. */
-
-/** Runs listed when the query gives no limit. */
-export const DEFAULT_RUN_LIMIT = 50;
 
 /** The row of a run; validates its times (a bad one throws RangeError before anything is sent). */
 export function runRow(run: RunSummary): typeof runs.$inferInsert {
@@ -51,7 +49,7 @@ export interface RunFilter {
 }
 
 export function runFilter(query: RunQuery): RunFilter {
-  const limit = Math.max(0, Math.floor(query.limit ?? DEFAULT_RUN_LIMIT));
+  const limit = Math.max(0, Math.floor(query.limit ?? DEFAULT_RUNS_PAGE));
   const conditions: SQL[] = [];
   if (limit === 0) return { limit, conditions };
   if (query.jobId !== undefined) conditions.push(eq(runs.jobId, query.jobId));
