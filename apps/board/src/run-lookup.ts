@@ -1,6 +1,6 @@
 import type { Conflict, LinkIndex, RunSummary } from '@syncframe/engine';
 import type { RunJobData } from '@syncframe/fleet';
-import { attemptRunId, baseRunIdOf, followUpRunOf } from '@syncframe/fleet';
+import { attemptRunId, baseRunIdOf, followUpRunOf, RUN_RETRY } from '@syncframe/fleet';
 import type { BoardDeps } from './board-deps.js';
 
 /** Run ids the fleet chooses at enqueue time (random UUIDs); only these are looked up in the queue. */
@@ -84,19 +84,17 @@ export function scrubRun(run: RunSummary, scrub: (text: string) => string): RunS
   };
 }
 
-/** Attempt numbers probed beyond the job's `retries.max_attempts` (runs handed back at shutdown, retries from Bull Board). */
+/** Attempt numbers probed beyond the queue's own attempts (runs handed back at shutdown, retries from Bull Board). */
 const EXTRA_ATTEMPTS = 3;
-const MAX_ATTEMPT_PROBES = 25;
 
 /**
  * Other recorded attempts of the same enqueued run (`<runId>`, `<runId>.2`, …), in attempt order,
- * without `run` itself: point lookups of every attempt number the job's retries allow.
+ * without `run` itself: point lookups of every attempt number the queue's {@link RUN_RETRY} allows, and a few more.
  */
 export async function otherAttemptsOf(deps: Pick<BoardDeps, 'store' | 'config'>, run: RunSummary): Promise<RunSummary[]> {
   const base = baseRunIdOf(run.runId);
   if (!ENQUEUED_RUN_ID.test(base)) return [];
-  const maxAttempts = deps.config().jobs.find((j) => j.id === run.jobId)?.retries.max_attempts ?? 1;
-  const count = Math.min(MAX_ATTEMPT_PROBES, maxAttempts + EXTRA_ATTEMPTS);
+  const count = RUN_RETRY.attempts + EXTRA_ATTEMPTS;
   const ids = Array.from({ length: count }, (_, i) => attemptRunId(base, i + 1)).filter((id) => id !== run.runId);
   const found = await Promise.all(ids.map((id) => deps.store.getRun(id)));
   return found.filter((r): r is RunSummary => r !== null);

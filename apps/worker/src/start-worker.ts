@@ -34,7 +34,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const processor = createRunProcessor({
     config: reloader.current,
     store,
-    throttles: new RedisThrottleProvider(limiterRedis, { prefix: `${settings.queuePrefix}:rl`, logger }),
+    throttles: new RedisThrottleProvider(limiterRedis, { prefix: `${settings.queuePrefix}:rl`, logger, outageToleranceMs: settings.storeOutageToleranceMs }),
     logger,
     holder,
     settings,

@@ -34,6 +34,22 @@ let config: { jobs: Record<string, unknown>[] } & Record<string, unknown>;
 let dropSchema: () => Promise<void>;
 const workers: CliProcess[] = [];
 let env: Record<string, string>;
+/** A remote that is down: it accepts each connection and resets it at once. Counts the requests it got. */
+let deadRemote: { url: string; connections: () => number; close(): Promise<void> };
+
+async function startDeadRemote(): Promise<typeof deadRemote> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.resetAndDestroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /** A port nothing listens on right now. */
 function freePort(): Promise<number> {
@@ -81,6 +97,7 @@ beforeAll(async () => {
     sites: { site0000000000000000001: { collections: [{ slug: 'videos', fields: [{ slug: 'notes', type: 'PlainText' }] }] } },
     rateLimit: false,
   });
+  deadRemote = await startDeadRemote();
   const { schema, drop } = await freshSchema();
   dropSchema = drop;
   const dir = tempDir();
@@ -114,8 +131,8 @@ beforeAll(async () => {
       {
         id: 'unreachable',
         sides: {
-          // Nothing listens on port 9: every request is a connection error (transient).
-          airtable: side({ adapter: 'airtable', table: 'Videos', api_url: 'http://127.0.0.1:9', last_modified_field: 'Last Modified', creds: { apiKey: '${AT_TOKEN}', baseId: BASE } }),
+          // Every request is a connection reset (transient), and counted.
+          airtable: side({ adapter: 'airtable', table: 'Videos', api_url: deadRemote.url, last_modified_field: 'Last Modified', creds: { apiKey: '${AT_TOKEN}', baseId: BASE } }),
           webflow: side({ adapter: 'webflow', collection, api_url: webflow.url, creds: { token: '${WF_TOKEN}' } }),
         },
         mappings: { 'airtable->webflow': './at-to-wf.mjs', 'webflow->airtable': './wf-to-at.mjs' },
@@ -151,6 +168,7 @@ afterAll(async () => {
   await dropSchema?.();
   await airtable?.close();
   await webflow?.close();
+  await deadRemote?.close();
 });
 
 describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL', () => {
@@ -201,7 +219,7 @@ describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL
 
   it('SIGTERM drains: the running run finishes, the workers exit 0', async () => {
     seed(12, 'b');
-    await enqueueRun(runs, { id: 'videos', retries }, 'api');
+    await enqueueRun(runs, { id: 'videos' }, 'api');
     await until(async () => ((await runs.getJobCounts('active')).active ?? 0) > 0, 20_000, 'a run is active');
     await until(() => webflowSlugs().some((s) => s.startsWith('b-')), 20_000, 'the run has written');
     const codes = await stopAll('SIGTERM');
@@ -214,7 +232,7 @@ describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL
     seed(24, 'c');
     const first = startWorker();
     await first.waitFor(/worker started/);
-    await enqueueRun(runs, { id: 'videos', retries }, 'api');
+    await enqueueRun(runs, { id: 'videos' }, 'api');
     await until(() => webflowSlugs().filter((s) => s.startsWith('c-')).length >= 4, 30_000, 'the run is under way');
     first.proc.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
@@ -230,7 +248,7 @@ describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL
   }, 120_000);
 
   it('an auth error is not retried', async () => {
-    const { queueJobId } = await enqueueRun(runs, { id: 'bad-auth', retries }, 'api');
+    const { queueJobId } = await enqueueRun(runs, { id: 'bad-auth' }, 'api');
     await until(async () => (await runs.getJob(queueJobId))?.failedReason !== undefined, 30_000, 'the run failed');
     const failed = (await runs.getJob(queueJobId))!;
     expect(failed.attemptsMade).toBe(1);
@@ -238,16 +256,35 @@ describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL
     expect(failed.failedReason).not.toContain(WF_BAD_TOKEN);
   }, 60_000);
 
-  it('a job that keeps failing is disabled after disable_job_after failed runs, then skipped', async () => {
-    const { queueJobId } = await enqueueRun(runs, { id: 'unreachable', retries: { max_attempts: 2, backoff_sec: 1, disable_job_after: 2 } }, 'api');
-    await until(async () => (await store.getJobState('unreachable')).disabledAt !== null, 40_000, 'the job is disabled');
-    await until(async () => (await runs.getJob(queueJobId))?.finishedOn !== undefined, 20_000, 'the queue job ended');
-    const job = (await runs.getJob(queueJobId))!;
-    expect(job.attemptsMade).toBe(2);
-    expect(job.failedReason).toMatch(/job disabled/);
-    const again = await enqueueRun(runs, { id: 'unreachable', retries }, 'api');
+  it('one retry model: a dead remote gets retries.max_attempts requests per run, each trigger is one run, the job is disabled after disable_job_after runs', async () => {
+    // `unreachable`: max_attempts 2, disable_job_after 2. Its airtable side is dead; the pull fails, so the run fails.
+    const before = deadRemote.connections();
+    const first = await enqueueRun(runs, { id: 'unreachable' }, 'api');
+    await until(async () => (await runs.getJob(first.queueJobId))?.finishedOn !== undefined, 30_000, 'the first run ended');
+    const failed = (await runs.getJob(first.queueJobId))!;
+    // Not retried by the queue: the run is recorded, counted once, and the next trigger is the next try.
+    expect(failed.attemptsMade).toBe(1);
+    expect(failed.failedReason).toMatch(/recorded as failed; the next trigger runs the job again/);
+    expect(deadRemote.connections() - before).toBe(2);
+    expect(await store.getFailCount('unreachable', { adapter: 'airtable', table: 'Videos' })).toBe(1);
+    expect((await store.getJobState('unreachable')).disabledAt).toBeNull();
+
+    const second = await enqueueRun(runs, { id: 'unreachable' }, 'api');
+    await until(async () => (await runs.getJob(second.queueJobId))?.finishedOn !== undefined, 30_000, 'the second run ended');
+    const disabling = (await runs.getJob(second.queueJobId))!;
+    expect(disabling.attemptsMade).toBe(1);
+    expect(disabling.failedReason).toMatch(/job disabled/);
+    expect(deadRemote.connections() - before).toBe(4);
+    expect((await store.getJobState('unreachable')).disabledAt).not.toBeNull();
+
+    // A retry from Bull Board (job.retry) of a disabled job's failed run: the run is skipped, the remote is not called.
+    await disabling.retry('failed');
+    await until(async () => (await runs.getJob(second.queueJobId))?.returnvalue != null, 20_000, 'the retried run ended');
+    expect((await runs.getJob(second.queueJobId))!.returnvalue).toMatchObject({ outcome: 'skipped' });
+    const again = await enqueueRun(runs, { id: 'unreachable' }, 'api');
     await until(async () => (await runs.getJob(again.queueJobId))?.finishedOn !== undefined, 20_000, 'the skipped run ended');
     expect((await runs.getJob(again.queueJobId))!.returnvalue).toMatchObject({ outcome: 'skipped' });
+    expect(deadRemote.connections() - before).toBe(4);
     expect(await store.listRuns({ jobId: 'unreachable' })).toHaveLength(2);
   }, 90_000);
 
@@ -257,7 +294,7 @@ describe('the fleet: scheduler-less workers on BullMQ, real Redis and PostgreSQL
     const added = { ...config.jobs[0]!, id: 'videos-copy', match: undefined };
     writeFileSync(configPath, `// fleet test\n${JSON.stringify({ ...config, jobs: [...config.jobs, added] }, null, 2)}\n`);
     await Promise.all(running.map((w) => w.waitFor(/config reloaded/, 15_000)));
-    const { queueJobId } = await enqueueRun(runs, { id: 'videos-copy', retries }, 'api');
+    const { queueJobId } = await enqueueRun(runs, { id: 'videos-copy' }, 'api');
     await until(async () => (await runs.getJob(queueJobId))?.finishedOn !== undefined, 30_000, 'the new job ran');
     const job = (await runs.getJob(queueJobId))!;
     expect(job.failedReason).toBeUndefined();

@@ -180,15 +180,15 @@ const retriesSchema = z
   .strictObject({
     max_attempts: positiveInt()
       .default(DEFAULT_RETRIES.max_attempts)
-      .describe(`Attempts per remote request before the side's push counts as failed. Default: ${DEFAULT_RETRIES.max_attempts}.`),
+      .describe(`Requests one remote call may cost inside a run (a 429 counts) before that side fails the run; the queue does not retry such a run, the next trigger does. Default: ${DEFAULT_RETRIES.max_attempts}.`),
     backoff_sec: z
       .number()
       .nonnegative('must be 0 or more')
       .default(DEFAULT_RETRIES.backoff_sec)
-      .describe(`First back-off in seconds; doubles on each further attempt. Default: ${DEFAULT_RETRIES.backoff_sec}.`),
+      .describe(`Wait before a request's second attempt, in seconds; doubles on each further attempt (a 429 waits its Retry-After). Default: ${DEFAULT_RETRIES.backoff_sec}.`),
     disable_job_after: positiveInt()
       .default(DEFAULT_RETRIES.disable_job_after)
-      .describe(`Runs in a row a side may fail before the job is disabled. Default: ${DEFAULT_RETRIES.disable_job_after}.`),
+      .describe(`Failed runs in a row of one side, whatever triggered them, before the job is disabled. Default: ${DEFAULT_RETRIES.disable_job_after}.`),
   })
   .describe('Retry settings; every key is optional.');
 

@@ -1,12 +1,15 @@
 import { isLeaseLostError } from './errors/lease-lost-error.js';
+import { isStoreUnavailableError } from './errors/store-unavailable-error.js';
 import { isSyncFrameError } from './errors/syncframe-error.js';
 
 /**
- * Errors that end a run at once, with nothing more written: the lease was lost to another
- * worker, or the run was aborted (SIGTERM, shutdown).
+ * Errors that end a run at once, with nothing more written and no run recorded: the lease was lost
+ * to another worker, the run was aborted (SIGTERM, shutdown), or a store SyncFrame depends on (the
+ * LinkIndex's database, the fleet's Redis) stayed unreachable longer than it rides out. None of them
+ * is the remote's fault, so none counts towards a fail count.
  */
 export function isFatalRunError(err: unknown): boolean {
-  if (isLeaseLostError(err)) return true;
+  if (isLeaseLostError(err) || isStoreUnavailableError(err)) return true;
   return err instanceof Error && !isSyncFrameError(err) && (err.name === 'AbortError' || err.name === 'TimeoutError');
 }
 

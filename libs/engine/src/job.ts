@@ -5,12 +5,16 @@ import type { ThrottleSettings } from './throttle.js';
 
 export type ConflictPolicy = 'last_writer_wins' | 'manual';
 
+/**
+ * How a job meets a failing remote (README, "Retries and failures"): requests are retried inside a
+ * run; a run that still fails is recorded and counted, and its next trigger is the next try.
+ */
 export interface RetrySettings {
-  /** Attempts per remote request before the side's push counts as failed. @defaultValue 5 */
+  /** Requests one remote call may cost inside a run (a 429 counts) before that side fails the run. @defaultValue 5 */
   readonly max_attempts: number;
-  /** First back-off in seconds; doubles on each further attempt. @defaultValue 30 */
+  /** Wait before a request's second attempt, in seconds; doubles on each further attempt. @defaultValue 30 */
   readonly backoff_sec: number;
-  /** Runs in a row a side may fail before the job is disabled. @defaultValue 20 */
+  /** Failed runs in a row of one side, whatever triggered them, before the job is disabled. @defaultValue 20 */
   readonly disable_job_after: number;
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { isRateLimitedError } from './errors/rate-limited-error.js';
 import { isRetryableError } from './errors/retryable-error.js';
+import { isStoreUnavailableError } from './errors/store-unavailable-error.js';
 import type { RetrySettings } from './job.js';
 import type { Throttle } from './throttle.js';
 
@@ -22,9 +23,10 @@ export function backoffMs(retries: RetrySettings, attempt: number): number {
 
 /**
  * Runs `fn` up to `max_attempts` times while it throws retryable errors, waiting an exponential
- * back-off between attempts. A 429 waits the remote's Retry-After instead, and pauses the
- * throttle so every other caller of the same account waits too. Non-retryable errors, and the
- * last attempt's error, are thrown.
+ * back-off between attempts: `max_attempts` is the number of requests one remote call may cost.
+ * A 429 waits the remote's Retry-After instead (it is an attempt too), and pauses the throttle so
+ * every other caller of the same account waits too. Non-retryable errors, a `StoreUnavailableError`
+ * (it ends the run, see `fatal-error.ts`), and the last attempt's error are thrown.
  */
 export async function withRetries<T>(ctx: RetryContext, fn: (attempt: number) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -33,7 +35,8 @@ export async function withRetries<T>(ctx: RetryContext, fn: (attempt: number) =>
     } catch (err) {
       // Every 429 holds the account for everyone, even when this caller gives up.
       if (isRateLimitedError(err)) await ctx.throttle.pause(err.retryAfterMs);
-      if (!isRetryableError(err) || attempt >= ctx.retries.max_attempts || ctx.giveUp?.(err)) throw err;
+      // A store of SyncFrame's own that is down (the limiter's Redis) ends the run: not the remote's attempts to spend.
+      if (!isRetryableError(err) || isStoreUnavailableError(err) || attempt >= ctx.retries.max_attempts || ctx.giveUp?.(err)) throw err;
       ctx.signal?.throwIfAborted();
       const waitMs = isRateLimitedError(err) ? err.retryAfterMs : backoffMs(ctx.retries, attempt);
       ctx.onRetry?.(err, attempt, waitMs);

@@ -82,6 +82,48 @@ describe('review regressions', () => {
     expect(await h.linkIndex.getFailCount(h.job.id, h.dest.ref)).toBe(0);
   });
 
+  it('a store of its own that stays unreachable (StoreUnavailableError) ends the run at once: no run row, no fail count, no remote retry', async () => {
+    const { StoreUnavailableError } = await import('@syncframe/engine');
+    const h = harness({ throttle: { batch_size: 2, concurrency: 1 }, match: true });
+    for (let i = 0; i < 6; i++) h.source.insert({ Name: `n${i}`, Slug: `s${i}` });
+    const store = h.memory!;
+    const upsert = store.upsertLinks.bind(store);
+    let saves = 0;
+    store.upsertLinks = async (pair, links) => {
+      if (++saves === 2) throw new StoreUnavailableError('link index upsertLinks failed: lost the connection');
+      return upsert(pair, links);
+    };
+    await expect(h.run()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await h.linkIndex.listRuns({ jobId: h.job.id })).toEqual([]);
+    expect(await h.linkIndex.getFailCount(h.job.id, h.dest.ref)).toBe(0);
+    expect(await h.linkIndex.getFailCount(h.job.id, h.source.ref)).toBe(0);
+    // The second batch landed but its links were not saved; no third batch started, no write was retried.
+    expect(h.dest.writeRequests()).toHaveLength(2);
+    // Once the store is back the next run converges: with `match` the landed records are found by key, not created again.
+    store.upsertLinks = upsert;
+    expect((await h.run()).status).toBe('success');
+    expect(h.dest.live()).toHaveLength(6);
+    expect((await h.run()).summary!.counts.dest.created).toBe(0);
+  });
+
+  it('a throttle whose store is down (StoreUnavailableError) spends no remote attempt', async () => {
+    const { StoreUnavailableError } = await import('@syncframe/engine');
+    const h = harness();
+    h.source.insert({ Name: 'A', Slug: 'a' });
+    let acquires = 0;
+    const down = {
+      acquire: async () => {
+        acquires++;
+        throw new StoreUnavailableError('rate limiter unavailable (Redis)');
+      },
+      pause: async () => undefined,
+    };
+    await expect(h.run({}, { throttles: { throttleFor: () => down } })).rejects.toBeInstanceOf(StoreUnavailableError);
+    // max_attempts is 3: a retryable error would have been tried 3 times per side.
+    expect(acquires).toBeLessThanOrEqual(2);
+    expect(await h.linkIndex.listRuns({ jobId: h.job.id })).toEqual([]);
+  });
+
   it('a pull that fails mid-way resumes after the last page received', async () => {
     const { RetryableError } = await import('@syncframe/engine');
     const h = harness({ pageSize: 2 });

@@ -38,6 +38,6 @@ export async function openFleetProcess(name: 'scheduler' | 'worker', options: Fl
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL || 'info', base: { service: `syncframe-${name}` } });
   const config = await loadConfig(options.configPath, { env });
   assertFleetStore(config, name);
-  const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true });
+  const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true, logger, outageToleranceMs: settings.storeOutageToleranceMs });
   return { env, settings, logger, config, store, redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL };
 }

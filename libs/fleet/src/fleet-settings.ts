@@ -22,6 +22,13 @@ export interface FleetSettings {
   readonly queuePrefix: string;
   /** Health/metrics port of a worker (0 = none). `SYNCFRAME_HEALTH_PORT` @defaultValue 0 */
   readonly healthPort: number;
+  /**
+   * How long a run rides out an outage of PostgreSQL (the LinkIndex) or Redis (the rate limiter)
+   * mid-run: each call is tried again until this much time has passed, so a failover or restart of a
+   * few seconds only pauses the run. Longer, the run ends without counting against either remote and
+   * the queue runs it again (`RUN_RETRY` in queues.ts). `SYNCFRAME_STORE_OUTAGE_TOLERANCE_MS` @defaultValue 30000
+   */
+  readonly storeOutageToleranceMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,5 +52,6 @@ export function fleetSettingsFromEnv(env: Env = process.env): FleetSettings {
     busyRetryMs: int(env, 'SYNCFRAME_BUSY_RETRY_MS', 5000, 10),
     queuePrefix: env.SYNCFRAME_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX,
     healthPort: int(env, 'SYNCFRAME_HEALTH_PORT', 0, 0),
+    storeOutageToleranceMs: int(env, 'SYNCFRAME_STORE_OUTAGE_TOLERANCE_MS', 30_000, 0),
   };
 }

@@ -14,3 +14,4 @@ export * from './config-reloader.js';
 export * from './fleet-process.js';
 export * from './errors/redis-unavailable-error.js';
 export * from './fleet-queues.js';
+export * from './errors/lease-unrenewed-error.js';

@@ -1,4 +1,5 @@
 import { LeaseLostError } from '@syncframe/engine';
+import { LeaseUnrenewedError } from './errors/lease-unrenewed-error.js';
 
 /** The clock and timer a {@link LeaseHeartbeat} uses (injected by tests). */
 export interface HeartbeatClock {
@@ -34,8 +35,9 @@ export function heartbeatIntervalMs(ttlMs: number): number {
 /**
  * Keeps a job's lease alive while its run goes on: renews it every third of the TTL
  * ({@link heartbeatIntervalMs}) and aborts {@link signal} with a `LeaseLostError` when the lease
- * was taken over, or when renewals kept failing for a whole TTL since the last success (the lease
- * may belong to another worker by then: the run must stop writing to the remotes). A renewal that
+ * was taken over, or with a `LeaseUnrenewedError` when renewals kept failing (or hanging) for a whole
+ * TTL since the last success (the lease may belong to another worker by then: the run must stop
+ * writing to the remotes; the queue runs it again later). A renewal that
  * fails sooner is retried at the next beat. Results arriving after {@link stop} are ignored.
  */
 export class LeaseHeartbeat {
@@ -74,6 +76,9 @@ export class LeaseHeartbeat {
 
   #beat(): void {
     const { jobId, ttlMs } = this.#options;
+    // A renewal may hang as long as the database does (a connection that neither answers nor
+    // fails): the TTL is checked at every beat, not only when a renewal fails.
+    if (this.#unrenewedTooLong()) return this.#lose(new LeaseUnrenewedError(`lease of job ${jobId} could not be renewed`));
     this.#options.renew().then(
       (held) => {
         if (!this.#running) return;
@@ -83,12 +88,16 @@ export class LeaseHeartbeat {
       (err: unknown) => {
         if (!this.#running) return;
         this.#options.onRenewError?.(err);
-        if (this.#clock.now() - this.#renewedAt >= ttlMs) this.#lose(new LeaseLostError(`lease of job ${jobId} could not be renewed`));
+        if (this.#unrenewedTooLong()) this.#lose(new LeaseUnrenewedError(`lease of job ${jobId} could not be renewed`));
       },
     );
   }
 
+  #unrenewedTooLong(): boolean {
+    return this.#clock.now() - this.#renewedAt >= this.#options.ttlMs;
+  }
+
   #lose(reason: LeaseLostError): void {
-    this.#controller.abort(reason);
+    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
-import type { RetrySettings, RunTrigger } from '@syncframe/engine';
+import type { RunTrigger } from '@syncframe/engine';
 
 /**
  * Every queue name, job name and job data type of the fleet, in one place: the scheduler, the
@@ -46,11 +46,23 @@ export const SYNC_SCHEDULER_PREFIX = 'sync.';
 /** The deduplication id that keeps one run per job active (plus at most one follow-up). */
 export const runDeduplicationId = (jobId: string): string => `run.${jobId}`;
 
-/** BullMQ options of a run: attempts and exponential back-off from the job's `retries`. */
-export function runJobOptions(jobId: string, retries: RetrySettings): JobsOptions {
+/**
+ * How the queue tries a run again. Only a run that could not finish for reasons that are not the
+ * remotes' is tried again here: a store of SyncFrame's own (PostgreSQL, Redis) stayed unreachable
+ * longer than the worker rides out (`SYNCFRAME_STORE_OUTAGE_TOLERANCE_MS`), its lease could not be
+ * renewed, or the run threw unexpectedly. Such a run records nothing and counts against no fail count.
+ * A run that failed because a remote kept failing is recorded and not retried by the queue: the
+ * job's `retries.max_attempts` already spent its attempts per request, and its next trigger is the
+ * next try (README, "Retries and failures"). 8 attempts at 5 s doubling (with 20 % jitter) cover an
+ * outage of about 10 minutes.
+ */
+export const RUN_RETRY = { attempts: 8, backoffMs: 5000 } as const;
+
+/** BullMQ options of a run: the fleet's {@link RUN_RETRY}, deduplication per job, retention. */
+export function runJobOptions(jobId: string): JobsOptions {
   return {
-    attempts: Math.max(1, retries.max_attempts),
-    backoff: { type: 'exponential', delay: retries.backoff_sec * 1000, jitter: 0.2 },
+    attempts: RUN_RETRY.attempts,
+    backoff: { type: 'exponential', delay: RUN_RETRY.backoffMs, jitter: 0.2 },
     deduplication: { id: runDeduplicationId(jobId), keepLastIfActive: true },
     removeOnComplete: { count: 500, age: 7 * 24 * 3600 },
     removeOnFail: { count: 2000, age: 30 * 24 * 3600 },
@@ -140,14 +152,14 @@ export async function followUpRunOf(queue: Queue, jobId: string): Promise<Follow
  * held run's ids.
  */
 export async function enqueueRun(
-  queue: Queue, job: { readonly id: string; readonly retries: RetrySettings }, trigger: RunTrigger, now: Date = new Date(),
+  queue: Queue, job: { readonly id: string }, trigger: RunTrigger, now: Date = new Date(),
 ): Promise<EnqueuedRun> {
   const held = await followUpRunOf(queue, job.id);
   const reused = held !== null && typeof held.data.runId === 'string';
   const runId = reused ? held.data.runId! : randomUUID();
   const queueJobId = reused ? held.queueJobId : runId;
   const data: RunJobData = { jobId: job.id, trigger, requestedAt: now.toISOString(), runId };
-  const added = await queue.add(RUN_JOB_NAME, data, { ...runJobOptions(job.id, job.retries), jobId: queueJobId });
+  const added = await queue.add(RUN_JOB_NAME, data, { ...runJobOptions(job.id), jobId: queueJobId });
   if (reused) return { queueJobId, runId, deduplicated: true, outcome: 'merged-follow-up' };
   if (added.id === queueJobId) return { queueJobId, runId, deduplicated: false, outcome: 'queued' };
   // Deduplicated: BullMQ answered with the id of the run it found. Active → ours is held as its

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock, JobSide, Logger, RateLimitScope, Throttle, ThrottlePermit, ThrottleProvider } from '@syncframe/engine';
 import {
-  DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, RetryableError, scopeId, SEND_DEADLINE_MS,
+  DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, scopeId, SEND_DEADLINE_MS,
   systemClock, WakeableSleep, WIDENED_MARGIN_FOR_MS,
 } from '@syncframe/engine';
+import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import type { ScriptCall, ScriptScope } from './redis-throttle-scripts.js';
 import {
   CANCEL_LUA, cancelCall, PAUSE_LUA, pauseCall, RECONCILE_LUA, reconcileCall, RESERVE_LUA, reserveCall, scopeKeys, STAMP_LUA,
@@ -19,6 +20,9 @@ import {
 const PENDING_POLL_MS = 25;
 /** Up to this much is added to every wait, so that workers waiting for the same slot do not all ask at once. */
 const WAIT_JITTER_MS = 15;
+/** First wait after Redis was unreachable; doubles up to {@link MAX_OUTAGE_RETRY_MS}. */
+const FIRST_OUTAGE_RETRY_MS = 250;
+const MAX_OUTAGE_RETRY_MS = 4000;
 
 /** Options of {@link RedisThrottleProvider}. */
 export interface RedisThrottleOptions {
@@ -35,6 +39,11 @@ export interface RedisThrottleOptions {
   readonly pendingPermitTtlMs?: number;
   /** Where failures of the fire-and-forget commands (stamp, cancel, usage report) are reported. */
   readonly logger?: Logger;
+  /**
+   * How long `acquire` and `pause` ride out an unreachable Redis (a restart, a failover) by trying
+   * again, before they throw `RedisUnavailableError`. @defaultValue 0 (at once)
+   */
+  readonly outageToleranceMs?: number;
 }
 
 /**
@@ -108,6 +117,7 @@ export class RedisThrottle implements Throttle {
   private readonly clock: Clock;
   private readonly pendingTtlMs: number;
   private readonly logger: Logger | undefined;
+  private readonly outageToleranceMs: number;
   /** Permit ids are unique across the fleet: a random id of this throttle, and a counter. */
   private readonly idPrefix = randomBytes(6).toString('hex');
   private nextId = 0;
@@ -133,6 +143,7 @@ export class RedisThrottle implements Throttle {
     });
     this.commands = commandsOf(redis);
     this.clock = options.clock ?? systemClock;
+    this.outageToleranceMs = options.outageToleranceMs ?? 0;
     // A permit whose stamp was lost (a Redis blip right after sending) must still count as long as a
     // stamped one would: never shorter than the longest window + the widest margin + the send deadline.
     const coversWindow = Math.max(...this.scopes.map((s) => s.windowMs)) + MAX_MARGIN_MS + SEND_DEADLINE_MS;
@@ -157,11 +168,8 @@ export class RedisThrottle implements Throttle {
    * say which limit it hit; a longer block is never shortened), and doubles their margins for an hour.
    */
   async pause(ms: number): Promise<void> {
-    try {
-      await run(this.commands, 'syncframeThrottlePause', pauseCall(this.scopes, Math.max(1, Math.ceil(ms)), WIDENED_MARGIN_FOR_MS, MAX_MARGIN_MS));
-    } catch (err) {
-      throw asRetryable(err);
-    }
+    const call = pauseCall(this.scopes, Math.max(1, Math.ceil(ms)), WIDENED_MARGIN_FOR_MS, MAX_MARGIN_MS);
+    await this.ridingOutOutages('pause', () => run(this.commands, 'syncframeThrottlePause', call));
   }
 
   /**
@@ -179,7 +187,8 @@ export class RedisThrottle implements Throttle {
     try {
       for (;;) {
         signal?.throwIfAborted();
-        const waitMs = Number(await run(this.commands, 'syncframeThrottleReserve', reserveCall(this.scopes, id, this.pendingTtlMs, PENDING_POLL_MS)));
+        const call = reserveCall(this.scopes, id, this.pendingTtlMs, PENDING_POLL_MS);
+        const waitMs = Number(await this.ridingOutOutages('reserve', () => run(this.commands, 'syncframeThrottleReserve', call), signal));
         if (waitMs === 0) {
           const permit = this.permit(id);
           // Aborted while Redis admitted it: give the slot straight back.
@@ -193,7 +202,28 @@ export class RedisThrottle implements Throttle {
         await this.waiting.sleep(waitMs + Math.floor(Math.random() * (WAIT_JITTER_MS + 1)), signal);
       }
     } catch (err) {
-      throw asRetryable(err, signal);
+      throw unavailableOr(err, signal);
+    }
+  }
+
+  /**
+   * Runs a limiter command, trying it again while Redis is unreachable, for up to
+   * `outageToleranceMs` since the first failure (250 ms doubling up to 4 s between tries); then,
+   * or at once for any other error, it throws. Without the shared log no request may be sent
+   * (fail closed), so the caller waits.
+   */
+  private async ridingOutOutages<T>(what: string, command: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const started = this.clock.now();
+    for (let waitMs = FIRST_OUTAGE_RETRY_MS; ; waitMs = Math.min(2 * waitMs, MAX_OUTAGE_RETRY_MS)) {
+      try {
+        return await command();
+      } catch (err) {
+        const waited = this.clock.now() - started;
+        if (signal?.aborted || isSyncFrameError(err) || waited + waitMs > this.outageToleranceMs) throw unavailableOr(err, signal);
+        this.logger?.warn({ waitedMs: waited, toleranceMs: this.outageToleranceMs, err: err instanceof Error ? err.message : String(err) },
+          `rate limiter: Redis unreachable (${what}); trying again`);
+        await this.clock.sleep(waitMs, signal);
+      }
     }
   }
 
@@ -223,8 +253,8 @@ export class RedisThrottle implements Throttle {
   }
 }
 
-/** Redis unreachable is transient for the run (retry later), unlike an abort, which passes through. */
-function asRetryable(err: unknown, signal?: AbortSignal): unknown {
+/** A Redis failure as `RedisUnavailableError` (the run ends and is tried again later); an abort, or an error of ours, passes through. */
+function unavailableOr(err: unknown, signal?: AbortSignal): unknown {
   if (signal?.aborted || isSyncFrameError(err)) return err;
-  return new RetryableError(`rate limiter unavailable (Redis): ${err instanceof Error ? err.message : String(err)}`);
+  return new RedisUnavailableError(`rate limiter unavailable (Redis): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

@@ -1,5 +1,6 @@
 import type { CycleResult, RunSummary } from '@syncframe/engine';
 import { isLeaseLostError } from '@syncframe/engine';
+import { isLeaseUnrenewedError } from './errors/lease-unrenewed-error.js';
 
 /** What a finished queue job returns (shown in Bull Board): counts and status, no record data, no credential. */
 export type RunResult =
@@ -46,9 +47,9 @@ export type RunOutcome =
   | { readonly kind: 'completed'; readonly result: Extract<RunResult, { outcome: 'ran' | 'skipped' }> }
   /** Another run took the lease over: the queue job completes as superseded (logged, not retried). */
   | { readonly kind: 'superseded'; readonly result: Extract<RunResult, { outcome: 'superseded' }> }
-  /** Throw `error`: BullMQ retries with back-off while attempts remain. */
+  /** Throw `error`: BullMQ retries with the fleet's back-off (`RUN_RETRY`) while attempts remain. */
   | { readonly kind: 'retry'; readonly error: unknown }
-  /** Throw `UnrecoverableError(message)`: the queue job fails without retry. */
+  /** Throw `UnrecoverableError(message)`: the queue job fails without retry (shown failed in Bull Board). */
   | { readonly kind: 'unrecoverable'; readonly message: string }
   /** Interrupted (shutdown, lock lost): `moveToWait` + `WaitingError`, back to the queue without using an attempt. */
   | { readonly kind: 'hand-back' }
@@ -58,6 +59,8 @@ export type RunOutcome =
 export const SKIPPED_DISABLED_IN_CONFIG = 'the job is disabled in the config';
 export const SKIPPED_DISABLED_JOB = 'the job is disabled (fail count reached disable_job_after, or an operator disabled it)';
 export const SUPERSEDED_REASON = 'another run of this job took its lease over';
+/** Appended to a transient failure: the queue does not retry it, the job's next trigger does. */
+export const NEXT_TRIGGER_RETRIES = 'recorded as failed; the next trigger runs the job again';
 
 /** The message of a failed run: one `side: message` per failure. */
 export function failureMessage(summary: Pick<RunSummary, 'failures'>): string {
@@ -77,11 +80,14 @@ export function needsDisabledCheck(result: CycleResult): boolean {
  *
  * - not in the config → unrecoverable; disabled in the config → completed `skipped`; lease busy → delayed.
  * - A result: skipped (job disabled) → completed `skipped`; success/partial → completed `ran` with
- *   counts; failed with no retryable failure (auth, config) → unrecoverable; failed with a retryable
- *   one → retry, or unrecoverable `… (job disabled)` when the failure disabled the job.
- * - Whatever failed or threw, the run's abort state comes first: a lost lease (thrown, or the abort
- *   reason) → superseded; an interrupted run (shutdown abort, or BullMQ's signal aborted) → hand-back;
- *   else the error is thrown as is (retry; an engine error never becomes unrecoverable here).
+ *   counts; failed → unrecoverable: the run is recorded and counted (fail count), the remotes had
+ *   their `retries.max_attempts` per request, and the next trigger is the next try. The message says
+ *   whether the job was disabled, and when it is transient, that the next trigger tries again.
+ * - The engine threw (it records nothing then: a store of SyncFrame's own stayed unreachable, or an
+ *   unexpected error) → retry, with the queue's own back-off; nothing counts against a remote.
+ * - Whatever failed or threw, the run's abort state comes first: a lease taken over (thrown, or the
+ *   abort reason) → superseded; a lease that could not be renewed ({@link LeaseUnrenewedError}) →
+ *   retry; an interrupted run (shutdown abort, or BullMQ's signal aborted) → hand-back.
  *   A completed run is completed even when aborted after it ended.
  */
 export function runOutcome(happened: RunHappening): RunOutcome {
@@ -110,13 +116,15 @@ function finishedOutcome(happened: Extract<RunHappening, { kind: 'finished' }>):
     const message = failureMessage(summary);
     if (!summary.failures.some((f) => f.retryable)) return { kind: 'unrecoverable', message };
     if (happened.jobDisabled) return { kind: 'unrecoverable', message: `${message} (job disabled)` };
-    return { kind: 'retry', error: new Error(message) };
+    return { kind: 'unrecoverable', message: `${message} (${NEXT_TRIGGER_RETRIES})` };
   }
   return { kind: 'completed', result: { outcome: 'ran', runId, status: summary.status, counts: summary.counts } };
 }
 
 /** A run that did not complete: a lost lease or an interruption outranks what it failed with. */
 function interrupted(fallback: RunOutcome, error: unknown, abort: RunAbortState): RunOutcome {
+  const unrenewed = [error, abort.reason].find(isLeaseUnrenewedError);
+  if (unrenewed) return { kind: 'retry', error: unrenewed };
   if (isLeaseLostError(error) || isLeaseLostError(abort.reason)) {
     return { kind: 'superseded', result: { outcome: 'superseded', reason: SUPERSEDED_REASON } };
   }

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isLeaseLostError } from '@syncframe/engine';
 import type { HeartbeatClock } from '@syncframe/fleet';
-import { heartbeatIntervalMs, LeaseHeartbeat } from '@syncframe/fleet';
+import { heartbeatIntervalMs, isLeaseUnrenewedError, LeaseHeartbeat } from '@syncframe/fleet';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
@@ -71,7 +71,7 @@ describe('LeaseHeartbeat', () => {
     expect(heartbeat.signal.aborted).toBe(false);
   });
 
-  it('aborts with a LeaseLostError when the lease was taken over', async () => {
+  it('aborts with a LeaseLostError when the lease was taken over (not a LeaseUnrenewedError)', async () => {
     const renew = scripted([true, false]);
     const heartbeat = new LeaseHeartbeat({ jobId: 'j', ttlMs: 3000, renew });
     const onAbort = vi.fn();
@@ -84,6 +84,7 @@ describe('LeaseHeartbeat', () => {
     expect(onAbort).toHaveBeenCalledTimes(1);
     expect(isLeaseLostError(heartbeat.signal.reason)).toBe(true);
     expect((heartbeat.signal.reason as Error).message).toBe('lease of job j was taken over');
+    expect(isLeaseUnrenewedError(heartbeat.signal.reason)).toBe(false);
     heartbeat.stop();
   });
 
@@ -101,7 +102,21 @@ describe('LeaseHeartbeat', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(heartbeat.signal.aborted).toBe(true);
     expect(isLeaseLostError(heartbeat.signal.reason)).toBe(true);
+    // Not taken over: the queue runs it again (runOutcome), unlike a lease another run took.
+    expect(isLeaseUnrenewedError(heartbeat.signal.reason)).toBe(true);
     expect((heartbeat.signal.reason as Error).message).toBe('lease of job j could not be renewed');
+    heartbeat.stop();
+  });
+
+  it('aborts after a whole TTL when renewals hang without failing (a database that neither answers nor refuses)', async () => {
+    const renew = vi.fn(() => new Promise<boolean>(() => undefined));
+    const heartbeat = new LeaseHeartbeat({ jobId: 'j', ttlMs: 3000, renew });
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(heartbeat.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(heartbeat.signal.aborted).toBe(true);
+    expect(isLeaseUnrenewedError(heartbeat.signal.reason)).toBe(true);
     heartbeat.stop();
   });
 

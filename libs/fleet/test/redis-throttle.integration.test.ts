@@ -5,11 +5,11 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobSide, RateLimitScope } from '@syncframe/engine';
-import { MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, RetryableError, SEND_DEADLINE_MS, WIDENED_MARGIN_FOR_MS } from '@syncframe/engine';
-import { InMemoryAdapter } from '@syncframe/test-kit';
+import { isStoreUnavailableError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, RetryableError, SEND_DEADLINE_MS, WIDENED_MARGIN_FOR_MS } from '@syncframe/engine';
+import { InMemoryAdapter, TcpProxy } from '@syncframe/test-kit';
 import { AirtableAdapter } from '@syncframe/adapter-airtable';
 import { WebflowAdapter } from '@syncframe/adapter-webflow';
-import { RedisThrottleProvider } from '@syncframe/fleet';
+import { RedisThrottleProvider, RedisUnavailableError } from '@syncframe/fleet';
 import type { RedisThrottleOptions } from '@syncframe/fleet';
 import type { ScriptCall, ScriptScope } from '../src/redis-throttle-scripts.js';
 import { RESERVE_LUA, reserveCall, scopeKeys, STAMP_LUA, stampCall, TIME_CALL } from '../src/redis-throttle-scripts.js';
@@ -357,7 +357,7 @@ describe('RedisThrottleProvider: several scopes', () => {
 });
 
 describe('RedisThrottleProvider: failures', () => {
-  it('fails closed when Redis is unreachable, with a RetryableError', async () => {
+  it('fails closed when Redis is unreachable, with a RedisUnavailableError (a StoreUnavailableError: the run ends, no remote attempt is spent)', async () => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
@@ -367,11 +367,33 @@ describe('RedisThrottleProvider: failures', () => {
     clients.push(down);
     const t = new RedisThrottleProvider(down, { prefix: freshPrefix() }).throttleFor(side(5, 1));
     const err = await t.acquire().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RetryableError);
+    expect(err).toBeInstanceOf(RedisUnavailableError);
+    expect(isStoreUnavailableError(err)).toBe(true);
     expect((err as Error).message).toMatch(/^rate limiter unavailable \(Redis\)/);
-    await expect(t.pause(1000)).rejects.toBeInstanceOf(RetryableError);
+    await expect(t.pause(1000)).rejects.toBeInstanceOf(RedisUnavailableError);
     // The fire-and-forget report neither throws nor leaves an unhandled rejection.
     t.reportRemoteRemaining?.(3);
+  });
+
+  it('rides out a Redis restart shorter than its tolerance: acquire waits, then grants', async () => {
+    const target = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+    try {
+      const viaProxy = new Redis({ host: '127.0.0.1', port: proxy.port, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
+      viaProxy.on('error', () => undefined);
+      clients.push(viaProxy);
+      await viaProxy.connect();
+      const t = new RedisThrottleProvider(viaProxy, { prefix: freshPrefix(), outageToleranceMs: 10_000 }).throttleFor(side(5, 1));
+      (await t.acquire()).sent();
+      await proxy.refuse();
+      setTimeout(() => void proxy.restore(), 1200);
+      const started = Date.now();
+      const permit = await t.acquire();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      permit.sent();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('an aborted wait rejects with the signal\'s reason', async () => {

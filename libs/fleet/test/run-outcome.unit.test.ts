@@ -4,10 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CycleResult, RunFailure, RunStatus, RunSummary } from '@syncframe/engine';
-import { emptySideCounts, LeaseLostError } from '@syncframe/engine';
+import { emptySideCounts, LeaseLostError, StoreUnavailableError } from '@syncframe/engine';
 import type { RunAbortState, RunHappening } from '@syncframe/fleet';
 import {
-  failureMessage, needsDisabledCheck, runOutcome, ShutdownAbort, SKIPPED_DISABLED_IN_CONFIG, SKIPPED_DISABLED_JOB, SUPERSEDED_REASON,
+  failureMessage, LeaseUnrenewedError, needsDisabledCheck, NEXT_TRIGGER_RETRIES, runOutcome, ShutdownAbort, SKIPPED_DISABLED_IN_CONFIG,
+  SKIPPED_DISABLED_JOB, SUPERSEDED_REASON,
 } from '@syncframe/fleet';
 
 const RUN_ID = 'run-1';
@@ -75,12 +76,14 @@ describe('runOutcome of a finished run', () => {
     expect(outcome).toEqual({ kind: 'unrecoverable', message: 'source: token rejected (401); run: bad mapping' });
   });
 
-  it('retries a failed run with a retryable failure, throwing its failures as the message', () => {
-    const outcome = runOutcome(finished(resultOf('failed', [authFailure, transientFailure])));
-    expect(outcome.kind).toBe('retry');
-    const error = (outcome as { error: unknown }).error;
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe('source: token rejected (401); dest: connection reset');
+  it('fails a run with a retryable failure without a queue retry: it is recorded and the next trigger runs the job again', () => {
+    // The remote had its retries.max_attempts per request inside the run; retrying the whole run on the
+    // queue would multiply them, and every attempt would add to the fail count (README, Retries and failures).
+    expect(runOutcome(finished(resultOf('failed', [authFailure, transientFailure])))).toEqual({
+      kind: 'unrecoverable',
+      message: `source: token rejected (401); dest: connection reset (${NEXT_TRIGGER_RETRIES})`,
+    });
+    expect(NEXT_TRIGGER_RETRIES).toBe('recorded as failed; the next trigger runs the job again');
   });
 
   it('fails for good a retryable failure that disabled the job', () => {
@@ -138,6 +141,19 @@ describe('runOutcome of a run that threw', () => {
     expect(runOutcome({ kind: 'threw', error: new ShutdownAbort(), abort: { reason: new ShutdownAbort(), outerAborted: false } })).toEqual({ kind: 'hand-back' });
     // BullMQ's 'lock lost' / 'shutdown' strings only show as the outer signal being aborted.
     expect(runOutcome({ kind: 'threw', error: boom, abort: { reason: undefined, outerAborted: true } })).toEqual({ kind: 'hand-back' });
+  });
+
+  it('retries, not supersedes, a run whose lease could not be renewed (nobody took it over; the database was away)', () => {
+    const unrenewed = new LeaseUnrenewedError('lease of job j could not be renewed');
+    expect(runOutcome({ kind: 'threw', error: boom, abort: { reason: unrenewed, outerAborted: false } })).toEqual({ kind: 'retry', error: unrenewed });
+    expect(runOutcome({ kind: 'threw', error: unrenewed, abort: NOT_ABORTED })).toEqual({ kind: 'retry', error: unrenewed });
+    expect(runOutcome(finished(resultOf('failed', [transientFailure]), { abort: { reason: unrenewed, outerAborted: true } })))
+      .toEqual({ kind: 'retry', error: unrenewed });
+  });
+
+  it('retries a run that threw because a store of its own stayed unreachable (nothing was recorded or counted)', () => {
+    const down = new StoreUnavailableError('link index saveCursor failed: lost the connection');
+    expect(runOutcome({ kind: 'threw', error: down, abort: NOT_ABORTED })).toEqual({ kind: 'retry', error: down });
   });
 
   it('does not hand back a run aborted for another reason while BullMQ\'s signal stands', () => {

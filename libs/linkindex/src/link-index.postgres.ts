@@ -2,8 +2,12 @@ import type {
   Conflict, ConflictState, Cursor, DetectedRange, JobLeases, JobState, LeaseGrant, Link, LinkIndex, NewConflict, RunQuery,
   RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
+import { systemClock } from '@syncframe/engine';
+import type { Clock } from '@syncframe/engine';
 import type { LinkIndexDatabase, LinkIndexExecutor } from './database.js';
 import { mapDatabaseError } from './db-errors.js';
+import type { DatabaseUnavailableError } from './errors/database-unavailable-error.js';
+import { isDatabaseUnavailableError } from './errors/database-unavailable-error.js';
 import { PostgresJobLeases } from './job-leases.postgres.js';
 import * as conflictsStore from './stores/conflicts.store.js';
 import * as cursorsStore from './stores/cursors.store.js';
@@ -22,7 +26,29 @@ export interface PostgresLinkIndexOptions {
   readonly close?: () => Promise<void>;
   /** Set on a fenced view: every write first checks this grant still holds the lease. */
   readonly fence?: LeaseGrant;
+  /**
+   * How long an operation rides out a lost connection (a failover, a restart, a network blip) by
+   * trying again, before it throws `DatabaseUnavailableError`. 0: it throws at once. @defaultValue 0
+   */
+  readonly outageToleranceMs?: number;
+  /** Told of each try that met a lost connection (e.g. to log it). */
+  readonly onOutage?: (operation: string, err: DatabaseUnavailableError, waitedMs: number) => void;
+  /** @defaultValue the system clock */
+  readonly clock?: Clock;
 }
+
+/** First wait after a lost connection; doubles up to {@link MAX_OUTAGE_RETRY_MS}. */
+const FIRST_OUTAGE_RETRY_MS = 250;
+const MAX_OUTAGE_RETRY_MS = 4000;
+
+/**
+ * Whether an operation may be tried again after its connection was lost, when it may have been
+ * applied before the answer was lost: yes when applying it twice leaves what applying it once does.
+ * Not for `incrementFailCount` (it would count twice), `insertRun` (the second insert would find the
+ * first), `recordConflict` (a second conflict), and the lease calls (the heartbeat and the processor
+ * decide themselves; a renewal that waited out an outage could outlive the lease).
+ */
+type Replay = 'replayable' | 'once';
 
 /**
  * The LinkIndex (and JobLeases) on PostgreSQL, or on PGlite: both speak the same SQL through
@@ -66,7 +92,7 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
   }
 
   async incrementFailCount(jobId: string, ref: TableRef): Promise<number> {
-    return this.write('incrementFailCount', (ex) => cursorsStore.incrementFailCount(ex, jobId, ref));
+    return this.write('incrementFailCount', (ex) => cursorsStore.incrementFailCount(ex, jobId, ref), false, 'once');
   }
 
   async resetFailCount(jobId: string, ref: TableRef): Promise<void> {
@@ -102,7 +128,7 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
 
   async insertRun(run: RunSummary): Promise<void> {
     const row = runsStore.runRow(run);
-    await this.write('insertRun', (ex) => runsStore.insertRun(ex, row));
+    await this.write('insertRun', (ex) => runsStore.insertRun(ex, row), false, 'once');
   }
 
   async getRun(runId: string): Promise<RunSummary | null> {
@@ -122,7 +148,7 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
   // ---- conflicts ------------------------------------------------------------------------------
 
   async recordConflict(conflict: NewConflict): Promise<Conflict> {
-    return this.write('recordConflict', (ex) => conflictsStore.recordConflict(ex, conflictsStore.conflictRow(conflict)));
+    return this.write('recordConflict', (ex) => conflictsStore.recordConflict(ex, conflictsStore.conflictRow(conflict)), false, 'once');
   }
 
   async getConflict(conflictId: string): Promise<Conflict | null> {
@@ -148,20 +174,21 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
   // ---- job leases -----------------------------------------------------------------------------
 
   async acquireLease(jobId: string, holder: string, ttlMs: number): Promise<LeaseGrant | null> {
-    return this.read('acquireLease', () => this.leases.acquire(jobId, holder, ttlMs));
+    return this.read('acquireLease', () => this.leases.acquire(jobId, holder, ttlMs), 'once');
   }
 
   async renewLease(grant: LeaseGrant, ttlMs: number): Promise<boolean> {
-    return this.read('renewLease', () => this.leases.renew(grant, ttlMs));
+    return this.read('renewLease', () => this.leases.renew(grant, ttlMs), 'once');
   }
 
   async releaseLease(grant: LeaseGrant): Promise<void> {
-    await this.read('releaseLease', () => this.leases.release(grant));
+    await this.read('releaseLease', () => this.leases.release(grant), 'once');
   }
 
   /** A view on the same connection whose every write first checks, in its transaction, that `grant` still holds. */
   fenced(grant: LeaseGrant): PostgresLinkIndex {
-    return new PostgresLinkIndex(this.db, { where: this.options.where, fence: grant });
+    const { close: _close, ...shared } = this.options;
+    return new PostgresLinkIndex(this.db, { ...shared, fence: grant });
   }
 
   /** Closes the pool (or PGlite); a fenced view closes nothing. Idempotent. */
@@ -173,17 +200,30 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
 
   // ---- plumbing ---------------------------------------------------------------------------------
 
-  /** Runs `body` on the database as is, turning driver errors into ones callers can act on. */
-  private async read<T>(operation: string, body: (ex: LinkIndexExecutor) => Promise<T>): Promise<T> {
-    try {
-      return await body(this.db);
-    } catch (err) {
-      throw mapDatabaseError(err, operation, this.options.where);
+  /**
+   * Runs `body` on the database as is, turning driver errors into ones callers can act on. A
+   * replayable operation that lost its connection is tried again, waiting 250 ms doubling up to 4 s,
+   * until `outageToleranceMs` have passed since its first try; then it throws `DatabaseUnavailableError`.
+   */
+  private async read<T>(operation: string, body: (ex: LinkIndexExecutor) => Promise<T>, replay: Replay = 'replayable'): Promise<T> {
+    const clock = this.options.clock ?? systemClock;
+    const tolerance = replay === 'replayable' ? this.options.outageToleranceMs ?? 0 : 0;
+    const started = clock.now();
+    for (let waitMs = FIRST_OUTAGE_RETRY_MS; ; waitMs = Math.min(2 * waitMs, MAX_OUTAGE_RETRY_MS)) {
+      try {
+        return await body(this.db);
+      } catch (err) {
+        const mapped = mapDatabaseError(err, operation, this.options.where);
+        const waited = clock.now() - started;
+        if (!isDatabaseUnavailableError(mapped) || waited + waitMs > tolerance) throw mapped;
+        this.options.onOutage?.(operation, mapped, waited);
+        await clock.sleep(waitMs);
+      }
     }
   }
 
   /** Runs a write through the shared transaction helper (fenced and multi-statement writes in a transaction). */
-  private async write<T>(operation: string, body: (ex: LinkIndexExecutor) => Promise<T>, severalStatements = false): Promise<T> {
-    return this.read(operation, () => inWriteTransaction(this.db, { fence: this.options.fence, severalStatements }, body));
+  private async write<T>(operation: string, body: (ex: LinkIndexExecutor) => Promise<T>, severalStatements = false, replay: Replay = 'replayable'): Promise<T> {
+    return this.read(operation, () => inWriteTransaction(this.db, { fence: this.options.fence, severalStatements }, body), replay);
   }
 }

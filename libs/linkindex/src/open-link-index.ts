@@ -29,6 +29,11 @@ export interface OpenLinkIndexOptions extends PostgresPoolOptions {
   readonly logger?: Logger;
   /** Lease time of the `memory` driver (the database drivers use the database clock). @defaultValue the system clock */
   readonly clock?: Clock;
+  /**
+   * How long each operation rides out a lost database connection before it throws
+   * `DatabaseUnavailableError` (see `PostgresLinkIndexOptions.outageToleranceMs`). @defaultValue 0
+   */
+  readonly outageToleranceMs?: number;
 }
 
 /** What {@link openLinkIndex} returns. */
@@ -77,7 +82,15 @@ async function ready(
     } else {
       await checkSchemaVersion(connection.db, schema, connection.where);
     }
-    return { linkIndex: new PostgresLinkIndex(connection.db, { where: connection.where, close: () => connection.close() }), driver, migrations };
+    const logger = options.logger ?? silentLogger;
+    const linkIndex = new PostgresLinkIndex(connection.db, {
+      where: connection.where,
+      close: () => connection.close(),
+      outageToleranceMs: options.outageToleranceMs ?? 0,
+      onOutage: (operation, err, waitedMs) =>
+        logger.warn({ operation, waitedMs, toleranceMs: options.outageToleranceMs, err: err.message }, 'link index: database unreachable; trying again'),
+    });
+    return { linkIndex, driver, migrations };
   } catch (err) {
     await connection.close().catch(() => {});
     throw err;

@@ -8,3 +8,4 @@ export * from './batch-rejected-error.js';
 export * from './not-found-error.js';
 export * from './lease-lost-error.js';
 export * from './reference-not-linked-error.js';
+export * from './store-unavailable-error.js';

@@ -1,5 +1,11 @@
-/** Redis cannot be reached (a producer connection fails fast instead of queueing commands). */
-export class RedisUnavailableError extends Error {
+import { StoreUnavailableError } from '@syncframe/engine';
+
+/**
+ * Redis cannot be reached (a producer connection fails fast instead of queueing commands). A
+ * `StoreUnavailableError`: a run that meets it (the rate limiter) ends without counting against
+ * either remote, and the queue runs it again once Redis is back.
+ */
+export class RedisUnavailableError extends StoreUnavailableError {
   override name = 'RedisUnavailableError';
 }
 
