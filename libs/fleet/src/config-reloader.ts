@@ -33,7 +33,9 @@ export interface ConfigReloader<T> {
 /**
  * A fleet process's config, reloaded when the file (or the `.env` beside it) changes, and when the
  * process calls `reload()` (the apps do on SIGHUP: signals are the process's, not a library's).
- * Concurrent triggers share one reload.
+ * A reload always reads the file as it is after it was asked for: triggers while none runs share
+ * one; triggers while one runs (it may have read the file before their change) share one more,
+ * which starts when the running one ends.
  */
 export function createConfigReloader<T>(initial: LoadedConfig, options: ConfigReloaderOptions<T>): ConfigReloader<T> {
   let config = initial;
@@ -50,9 +52,17 @@ export function createConfigReloader<T>(initial: LoadedConfig, options: ConfigRe
     options.logger.info({ jobs: config.jobs.length }, 'config reloaded');
     return options.onReload(config);
   };
-  const reload = () => {
-    reloading ??= reloadOnce().finally(() => { reloading = null; });
-    return reloading;
+  let following: Promise<T | null> | null = null;
+  const reload = (): Promise<T | null> => {
+    if (!reloading) {
+      reloading = reloadOnce().finally(() => { reloading = null; });
+      return reloading;
+    }
+    following ??= reloading.then(() => {
+      following = null;
+      return reload();
+    });
+    return following;
   };
   let watcher: FSWatcher | null = null;
   let debounce: NodeJS.Timeout | null = null;
