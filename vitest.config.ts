@@ -10,7 +10,7 @@ export default defineConfig({
       { find: /^@syncframe\/adapter-kit$/, replacement: src('./libs/adapters/common/src/index.ts') },
       { find: /^@syncframe\/fakes$/, replacement: src('./libs/fakes/src/index.ts') },
       { find: /^@syncframe\/test-kit$/, replacement: src('./libs/test-kit/src/index.ts') },
-      { find: /^@syncframe\/test-kit\/(contracts|fleet|pg)$/, replacement: src('./libs/test-kit/src/$1/index.ts') },
+      { find: /^@syncframe\/test-kit\/(contracts|fleet|pg|faults)$/, replacement: src('./libs/test-kit/src/$1/index.ts') },
       { find: /^@syncframe\/engine$/, replacement: src('./libs/engine/src/index.ts') },
       { find: /^@syncframe\/linkindex$/, replacement: src('./libs/linkindex/src/index.ts') },
       { find: /^@syncframe\/linkindex\/config$/, replacement: src('./libs/linkindex/src/config.ts') },

@@ -8,3 +8,4 @@ export * from './engine/index.js';
 export type { LoggedLine, ManualClock, RawApiResponse, SlowRequest } from './adapter-helpers.js';
 export { callOptions, caught, expectNoSecret, freeThrottle, manualClock, memoryLogger, pullAll, rawApi, slowRequest } from './adapter-helpers.js';
 export * from './net/tcp-proxy.js';
+export * from './seeded-random.js';

@@ -1,0 +1,2 @@
+export * from './fault-world.js';
+export * from './convergence.js';
