@@ -5,6 +5,7 @@ import { GIVEN_UP_NOTE, holdsCursor } from './failed-record-hold.js';
 import { PermanentError } from './errors/permanent-error.js';
 import { jobSide } from './job.js';
 import type { Link } from './link-index.js';
+import { LinkSaver } from './link-saver.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
 import { DELETED_HASH, mapperContext, mapperFor, mapRecord } from './map-items.js';
 import type { CycleItem, PlannedOp } from './plan.js';
@@ -16,6 +17,8 @@ import type { WriteOp, WriteResult } from './source-adapter.js';
 import { defaultConcurrency } from './throttle.js';
 
 const LINK_CHUNK = 1000;
+/** Links one group commit saves at most ({@link LinkSaver}). */
+const LINKS_PER_SAVE = 2000;
 const KINDS = ['create', 'update', 'delete'] as const;
 const TARGETS = ['dest', 'source'] as const;
 
@@ -24,11 +27,16 @@ const TARGETS = ['dest', 'source'] as const;
  * creates, updates and deletes in batches of the side's `batch_size`, up to the side's
  * `concurrency` batches in flight (the throttle paces them), each with retries. The links of a
  * batch are saved as soon as it lands, then every cursor that became safe is saved, in order,
- * whichever batch lands first. A batch the remote refuses whole because of one record is split
- * until the record stands alone. Returns the error that stopped a side's push, per side.
+ * whichever batch lands first. Links of batches that land while a save runs are saved together
+ * by the next ({@link LinkSaver}), and a cursor save asked for while one waits joins it: many small
+ * batches in flight cost a few statements. A batch the remote refuses whole because of one record is
+ * split until the record stands alone. Returns the error that stopped a side's push, per side.
  */
 export class OpPusher {
   private cursorSaves: Promise<void> = Promise.resolve();
+  /** The cursor save queued and not started yet: later callers join it (it saves the newest safe cursors). */
+  private queuedCursorSave: Promise<void> | null = null;
+  private readonly linkSaver: LinkSaver;
   /** Set by a lost lease or an abort: no side starts another batch. */
   private halted = false;
 
@@ -37,7 +45,9 @@ export class OpPusher {
     private readonly loader: LinkedIdLoader,
     private readonly cursors: Record<Side, CursorTracker>,
     private readonly onApplied?: (n: number) => void,
-  ) {}
+  ) {
+    this.linkSaver = new LinkSaver((links) => ctx.linkIndex.upsertLinks(ctx.pair, links), LINKS_PER_SAVE);
+  }
 
   /**
    * `afterLinks` runs once the link-only ops are saved and before any remote write: conflicts are
@@ -66,12 +76,15 @@ export class OpPusher {
    * the order they became safe even when batches land out of order.
    */
   saveCursors(): Promise<void> {
+    if (this.queuedCursorSave) return this.queuedCursorSave;
     const save = this.cursorSaves.then(async () => {
+      this.queuedCursorSave = null;
       for (const side of ['source', 'dest'] as const) {
         const cursor = this.cursors[side].advance();
         if (cursor) await this.ctx.linkIndex.saveCursor(this.ctx.job.id, jobSide(this.ctx.job, side).adapter.ref, cursor);
       }
     });
+    this.queuedCursorSave = save;
     this.cursorSaves = save.catch(() => undefined);
     return save;
   }
@@ -195,7 +208,7 @@ export class OpPusher {
       this.ctx.counters.counts[target][kind === 'create' ? 'created' : kind === 'update' ? 'updated' : 'deleted']++;
       if (op.conflictId) applied.push(op.conflictId);
     }
-    if (links.length > 0) await this.ctx.linkIndex.upsertLinks(this.ctx.pair, links);
+    await this.linkSaver.save(links);
     for (const id of applied) await this.ctx.linkIndex.markConflictApplied(id, new Date(this.ctx.clock.now()));
     // A record rejected alone is not settled: the cursor stays before it and the next run retries it.
     for (const op of ops) if (!failedAlone.has(op)) this.settle(op.settles);
