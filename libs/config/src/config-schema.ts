@@ -100,6 +100,15 @@ const hardDelete = () =>
     .default(false)
     .describe('true: delete records on this side for real; false: only flag or archive them. Default: false.');
 
+/** Per-request timeout of an HTTP side. */
+const timeoutSec = () =>
+  z
+    .number()
+    .positive()
+    .max(600)
+    .describe('Seconds one request may take before it counts as failed (and is retried, as a 5xx is). Default: 30.')
+    .optional();
+
 export const airtableSideSchema = z
   .strictObject({
     adapter: z.literal('airtable'),
@@ -114,6 +123,7 @@ export const airtableSideSchema = z
       })
       .describe('Airtable credentials.'),
     api_url: apiUrl().optional(),
+    timeout_sec: timeoutSec(),
     throttle: throttleSchema(MAX_BATCH_SIZE.airtable).optional(),
     typecast: z
       .boolean()
@@ -142,6 +152,7 @@ export const webflowSideSchema = z
       })
       .describe('Webflow credentials.'),
     api_url: apiUrl().optional(),
+    timeout_sec: timeoutSec(),
     throttle: throttleSchema(MAX_BATCH_SIZE.webflow).optional(),
     publish: z
       .enum(['staged', 'live'])

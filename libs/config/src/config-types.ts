@@ -22,6 +22,8 @@ export interface AirtableSideConfig extends SideConfigBase {
   readonly creds: { readonly apiKey: string; readonly baseId: string };
   /** Replaces the API origin (proxies, tests). @defaultValue the public API */
   readonly api_url?: string;
+  /** Seconds one request may take before it counts as failed (and is retried). @defaultValue 30 */
+  readonly timeout_sec?: number;
   /** Let Airtable convert values, e.g. create missing select options. @defaultValue false */
   readonly typecast: boolean;
   /** A "Last modified time" field to pull only changed records. @defaultValue the adapter's fallback */
@@ -38,6 +40,8 @@ export interface WebflowSideConfig extends SideConfigBase {
   readonly creds: { readonly token: string; readonly site_id?: string };
   /** Replaces the API origin (proxies, tests). @defaultValue the public API */
   readonly api_url?: string;
+  /** Seconds one request may take before it counts as failed (and is retried). @defaultValue 30 */
+  readonly timeout_sec?: number;
   /** `staged` waits for the next site publish; `live` publishes items at once. @defaultValue 'staged' */
   readonly publish: 'staged' | 'live';
 }

@@ -7,7 +7,7 @@ import { MemoryAdapter } from './memory-adapter.js';
 
 export interface BuildOptions {
   readonly logger?: Logger;
-  /** Per-request timeout of the HTTP adapters. */
+  /** Per-request timeout of the HTTP adapters whose side sets no `timeout_sec`. */
   readonly timeoutMs?: number;
   /** Adapters for `memory` sides (tests inject the test kit's InMemoryAdapter); by default a fresh empty MemoryAdapter per side. */
   readonly memoryAdapters?: ReadonlyMap<string, SourceAdapter>;
@@ -20,10 +20,11 @@ export function sideRef(side: SideConfig): TableRef {
 
 /** The adapter of one side, with the side's credentials from the resolved config. */
 export function createAdapter(side: SideConfig, jobId: string, options: BuildOptions = {}): SourceAdapter {
+  const timeoutMs = side.adapter !== 'memory' && side.timeout_sec ? side.timeout_sec * 1000 : options.timeoutMs;
   const wiring = {
     jobId,
     sideName: side.name,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
     ...(options.logger ? { logger: options.logger.child({ side: side.name }) } : {}),
   };
   switch (side.adapter) {

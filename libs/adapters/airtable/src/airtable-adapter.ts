@@ -100,9 +100,13 @@ export class AirtableAdapter implements SourceAdapter {
       }
       // The snapshot is taken by the first request of a listing; a restart only makes it later.
       cap ??= settleCap(res.headers.get('date'), res.sentAt, res.durationMs);
-      const body = res.body as { records?: AirtableApiRecord[]; offset?: string };
+      const body = res.body as { records?: unknown; offset?: unknown } | null;
+      if (!Array.isArray(body?.records)) {
+        // Never an empty page: with an unordered listing the cursor would move past records not delivered.
+        throw new RetryableError(`${this.where}: GET ${this.tablePath} → 200 without a records list`);
+      }
       const records: SyncRecord[] = [];
-      for (const raw of body.records ?? []) {
+      for (const raw of body.records as AirtableApiRecord[]) {
         const record = this.normalize(raw);
         const modifiedAt = lastModifiedOf(raw, field);
         if (modifiedAt !== undefined) {

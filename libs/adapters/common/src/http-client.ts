@@ -180,6 +180,11 @@ export class HttpClient {
     const durationMs = Date.now() - sentAt;
     this.log(request, res.status, durationMs, res.headers);
     const body = parseJson(text);
+    if (res.ok && typeof body === 'string') {
+      // A success whose body is not JSON (cut short, or a proxy's page): the request may well succeed
+      // when tried again, and must never read as an empty answer. The body itself is not shown.
+      throw new RetryableError(`${where}: ${request.method} ${request.path} → ${res.status} with a body that is not JSON (${text.length} bytes)`);
+    }
     if (res.ok || (res.status >= 400 && res.status < 500 && ![401, 403, 429].includes(res.status))) {
       return { status: res.status, body, headers: res.headers, sentAt, durationMs };
     }

@@ -175,6 +175,35 @@ describe('startFakeHttpServer', () => {
     expect(fake!.peakInWindow(1000, 's')).toBe(2);
   });
 
+  it('failAfterApply: the next writes are applied, then answered with the status and the fault body; reads are untouched', async () => {
+    const { handled } = await start();
+    fake!.failAfterApply(502);
+    fake!.failAfterApply(504, 2);
+    expect((await api('GET', '/r')).status).toBe(200); // a read: not one of the failed writes
+    const answers: { status: number; body: unknown }[] = [];
+    for (let k = 1; k <= 4; k++) {
+      const res = await api('POST', '/w', { k });
+      answers.push({ status: res.status, body: res.body });
+    }
+    expect(answers.map((a) => a.status)).toEqual([502, 504, 504, 200]);
+    expect(answers[0]!.body).toEqual({ error: 'fault' });
+    expect(answers[3]!.body).toMatchObject({ body: { k: 4 } });
+    // Every write was routed (applied) before its error answer.
+    expect(handled.filter((h) => h.method === 'POST').map((h) => h.body)).toEqual([{ k: 1 }, { k: 2 }, { k: 3 }, { k: 4 }]);
+    expect(fake!.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([502, 504, 504, 200]);
+  });
+
+  it('a fault with rawBody sends that text as is (e.g. malformed JSON with a 200), only on a matching path', async () => {
+    await start();
+    fake!.fail({ status: 200, rawBody: '{"records": [{"id": "rec', method: 'GET', path: /^\/a$/ });
+    expect((await api('GET', '/b')).body).toMatchObject({ at: expect.any(Number) }); // another path: not faulted
+    const res = await fetch(`${fake!.url}/a`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await res.text()).toBe('{"records": [{"id": "rec');
+    expect((await api('GET', '/a')).body).toMatchObject({ at: expect.any(Number) });
+  });
+
   it('waits the latency before each response (real time); a lost write response still means the write landed', async () => {
     const { handled } = await start(undefined, { latency: { minMs: 150, maxMs: 200 } });
     const started = performance.now();

@@ -203,6 +203,22 @@ describe('HttpClient: when a request counts against the rate limit', () => {
   });
 });
 
+describe('HttpClient: a success whose body is not JSON', () => {
+  it('is a RetryableError that names the request, never an empty answer, and does not show the body', async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"records": [{"id": "recSECRETBODY');
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const err = await caught(client(`http://127.0.0.1:${port}`).send({ method: 'GET', path: '/list' }, { throttle: freeThrottle() }));
+    expect(err).toBeInstanceOf(RetryableError);
+    expect((err as Error).message).toMatch(/GET \/list → 200 with a body that is not JSON \(\d+ bytes\)/);
+    expect((err as Error).message).not.toContain('SECRETBODY');
+  });
+});
+
 describe('isUnreachableHostError', () => {
   it('is true for a refused connection or a name that does not resolve, false for a timeout or a 5xx', async () => {
     const s = await stub(0);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BatchRejectedError, ConfigError, PermanentError } from '@syncframe/engine';
+import { BatchRejectedError, ConfigError, PermanentError, RetryableError } from '@syncframe/engine';
 import type {
   AdapterCallOptions, ChangePage, Cursor, SourceAdapter, SyncRecord, TableRef, ThrottleSettings, WriteOp, WriteResult,
 } from '@syncframe/engine';
@@ -75,7 +75,7 @@ export class WebflowAdapter implements SourceAdapter {
       if (from !== null) query.set('lastUpdated[gte]', from);
       const res = await this.http.send({ method: 'GET', path: this.itemsPath(schema), query }, options);
       if (res.status !== 200) throw this.listError(res);
-      const items = itemsOf(res.body);
+      const items = listedItems(res.body, this.where);
       if (!isOrderedFrom(items, from)) {
         this.options.logger?.warn({ remote: 'webflow', collection: schema.id }, 'the list ignored lastUpdated filter/sort: falling back to a full scan');
         yield* this.scan(start, tracker, schema, options);
@@ -132,7 +132,7 @@ export class WebflowAdapter implements SourceAdapter {
       const res = await this.http.send({ method: 'GET', path: this.itemsPath(schema), query }, options);
       if (res.status !== 200) throw this.listError(res);
       if (offset === 0) cap = settleCap(res.headers.get('date'), res.sentAt);
-      const items = itemsOf(res.body);
+      const items = listedItems(res.body, this.where);
       const records: SyncRecord[] = [];
       for (const item of items) {
         const record = normalizeItem(item, schema);
@@ -204,7 +204,7 @@ export class WebflowAdapter implements SourceAdapter {
         for (const [k, v] of filter ?? []) query.set(k, v);
         const res = await this.http.send({ method: 'GET', path: this.itemsPath(schema), query }, options);
         if (res.status !== 200) throw this.listError(res);
-        const items = itemsOf(res.body);
+        const items = listedItems(res.body, this.where);
         items.forEach(keep);
         if (items.length < PAGE_SIZE) break;
       }
@@ -303,6 +303,12 @@ export function createWebflowAdapter(options: WebflowSideOptions): WebflowAdapte
 function itemsOf(body: unknown): WebflowApiItem[] {
   const items = (body as { items?: unknown } | null)?.items;
   return Array.isArray(items) ? (items as WebflowApiItem[]).filter((i) => i && typeof i.id === 'string') : [];
+}
+
+/** The items of a list page: a page without an items list is never read as an empty (last) page. */
+function listedItems(body: unknown, where: string): WebflowApiItem[] {
+  if (!Array.isArray((body as { items?: unknown } | null)?.items)) throw new RetryableError(`${where}: a list page without an items list`);
+  return itemsOf(body);
 }
 
 /** True when every item is at or after `from` and the page is sorted by lastUpdated ascending. */

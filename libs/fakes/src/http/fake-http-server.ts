@@ -13,6 +13,13 @@ export interface FakeFault {
   readonly times?: number;
   /** Only requests with this method. */
   readonly method?: string;
+  /** Only requests whose path (without the query) matches. */
+  readonly path?: RegExp;
+  /**
+   * A body sent as is instead of JSON (e.g. a truncated or malformed JSON text, with a 200):
+   * replaces `body`, keeps the JSON content type unless `headers` says otherwise.
+   */
+  readonly rawBody?: string;
 }
 
 /** One request a fake received, as it answered it. */
@@ -108,9 +115,12 @@ export interface FakeExchange {
   readonly replyHeaders: Record<string, string>;
   /** Logs the request and sends a JSON response (no body for 204 or `undefined`). */
   reply(status: number, body: unknown, headers?: Readonly<Record<string, string>>): void;
-  /** Answers a write that was already applied, unless `loseNextWriteResponse` asked to drop its connection. */
+  /**
+   * Answers a write that was already applied, unless `loseNextWriteResponse` asked to drop its
+   * connection, or `failAfterApply` to answer it with an error status instead.
+   */
   replyToWrite(status: number, body: unknown): void;
-  /** Answers with the next queued fault matching the method, when there is one; says whether it did. */
+  /** Answers with the next queued fault matching the method and path, when there is one; says whether it did. */
   replyWithFault(): boolean;
 }
 
@@ -178,6 +188,12 @@ export interface FakeHttpServer<R extends FakeHttpRequest = FakeHttpRequest> {
   fail(fault: FakeFault): void;
   /** The next write is applied, then its connection is destroyed before any response (after the latency). */
   loseNextWriteResponse(): void;
+  /**
+   * The next `times` writes are applied, then each is answered with `status` (e.g. a 502 or 504 of
+   * a gateway that lost the remote's answer) and the fake's usual body for it, not the write's
+   * result. Pending lost responses (`loseNextWriteResponse`) go first. @param times - @defaultValue 1
+   */
+  failAfterApply(status: number, times?: number): void;
   /** The next request to arrive gets no response at all (until `close`); its limiter still counts it. */
   hangNext(): void;
 }
@@ -236,6 +252,11 @@ function checkLatency(latency: FakeLatency | undefined): FakeLatency | undefined
   return latency;
 }
 
+/** A response body sent as is, not as JSON (a fault's `rawBody`). */
+class RawBody {
+  constructor(readonly text: string) {}
+}
+
 type MutableArrival = { -readonly [P in keyof FakeArrival]: FakeArrival[P] };
 
 /** What the `request` event learnt of a request, before its body. */
@@ -275,6 +296,7 @@ export async function startFakeHttpServer<K extends string>(
   const arrivals: MutableArrival[] = [];
   const faults: { fault: FakeFault; left: number }[] = [];
   let loseWrites = 0;
+  const failedWrites: number[] = [];
   let hangs = 0;
   let rateLimited = 0;
   let latency = checkLatency(options.latency);
@@ -295,10 +317,11 @@ export async function startFakeHttpServer<K extends string>(
   function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>>): void {
     res.statusCode = status;
     res.setHeader('Date', new Date(clock.now()).toUTCString());
-    const empty = status === 204 || body === undefined;
+    const raw = body instanceof RawBody;
+    const empty = !raw && (status === 204 || body === undefined);
     if (!empty) res.setHeader('Content-Type', 'application/json; charset=utf-8');
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.end(empty ? undefined : JSON.stringify(body));
+    res.end(raw ? body.text : empty ? undefined : JSON.stringify(body));
   }
 
   /** Handles a request whose body has been read; `answered.done` is set once it is answered, dropped or hung. */
@@ -367,14 +390,22 @@ export async function startFakeHttpServer<K extends string>(
           deliver(res, () => res.socket?.destroy());
           return;
         }
+        if (failedWrites.length > 0) {
+          // The write is applied; its answer is an error status instead of its result.
+          const failStatus = failedWrites.shift()!;
+          reply(failStatus, options.faultBody(failStatus), {}, exchange.count);
+          return;
+        }
         reply(s, b, {}, exchange.count);
       },
       replyWithFault: () => {
-        const index = faults.findIndex((f) => f.fault.method === undefined || f.fault.method === method);
+        const index = faults.findIndex((f) =>
+          (f.fault.method === undefined || f.fault.method === method) && (f.fault.path === undefined || f.fault.path.test(url.pathname)));
         if (index < 0) return false;
         const f = faults[index]!;
         if (--f.left <= 0) faults.splice(index, 1);
-        reply(f.fault.status, f.fault.body ?? options.faultBody(f.fault.status), { ...(f.fault.headers ?? {}) }, exchange.count);
+        const faultBody = f.fault.rawBody !== undefined ? new RawBody(f.fault.rawBody) : f.fault.body ?? options.faultBody(f.fault.status);
+        reply(f.fault.status, faultBody, { ...(f.fault.headers ?? {}) }, exchange.count);
         return true;
       },
     };
@@ -476,6 +507,9 @@ export async function startFakeHttpServer<K extends string>(
     },
     loseNextWriteResponse: () => {
       loseWrites++;
+    },
+    failAfterApply: (status, times = 1) => {
+      for (let i = 0; i < times; i++) failedWrites.push(status);
     },
     hangNext: () => {
       hangs++;

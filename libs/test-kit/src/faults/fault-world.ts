@@ -31,6 +31,13 @@ export interface FaultWorldOptions {
   readonly env?: Record<string, string>;
   /** The job's mappers: at-to-wf.mjs and wf-to-at.mjs are written first, then these files (name → source). */
   readonly mapperFiles?: Readonly<Record<string, string>>;
+  /** More bearer tokens the fakes accept besides the world's own (e.g. to rotate to). @defaultValue none */
+  readonly extraTokens?: { readonly airtable?: readonly string[]; readonly webflow?: readonly string[] };
+  /**
+   * More tables in the fakes, each like Videos/videos: an Airtable table (Name, Slug, Notes, Last
+   * Modified) and a Webflow collection (name, slug, notes), e.g. for a second job. @defaultValue none
+   */
+  readonly extraTables?: readonly { readonly airtable: string; readonly webflow: string }[];
 }
 
 /**
@@ -63,17 +70,19 @@ export class FaultWorld {
     const tokens = { airtable: `patFAULT${randomUUID().replaceAll('-', '')}`, webflow: `wfFAULT${randomUUID().replaceAll('-', '')}` };
     const latency = options.latency ?? { minMs: 5, maxMs: 25 };
     const airtable = await startAirtableFake({
-      tokens: [tokens.airtable],
-      bases: { [BASE]: { tables: [{ name: 'Videos', fields: [
-        { name: 'Name', type: 'singleLineText' }, { name: 'Slug', type: 'singleLineText' },
-        { name: 'Notes', type: 'multilineText' }, { name: 'Last Modified', type: 'lastModifiedTime' },
-      ] }] } },
+      tokens: [tokens.airtable, ...(options.extraTokens?.airtable ?? [])],
+      bases: { [BASE]: { tables: ['Videos', ...(options.extraTables ?? []).map((t) => t.airtable)].map((name) => ({ name, fields: [
+        { name: 'Name', type: 'singleLineText' as const }, { name: 'Slug', type: 'singleLineText' as const },
+        { name: 'Notes', type: 'multilineText' as const }, { name: 'Last Modified', type: 'lastModifiedTime' as const },
+      ] })) } },
       latency,
       ...(options.rateLimits ? {} : { rateLimit: false as const }),
     });
     const webflow = await startWebflowFake({
-      tokens: [tokens.webflow],
-      sites: { [SITE]: { collections: [{ slug: 'videos', fields: [{ slug: 'notes', type: 'PlainText' }] }] } },
+      tokens: [tokens.webflow, ...(options.extraTokens?.webflow ?? [])],
+      sites: { [SITE]: { collections: ['videos', ...(options.extraTables ?? []).map((t) => t.webflow)].map((slug) => ({
+        slug, fields: [{ slug: 'notes', type: 'PlainText' as const }],
+      })) } },
       latency,
       ...(options.rateLimits ? {} : { rateLimit: false as const }),
     });
@@ -88,8 +97,8 @@ export class FaultWorld {
         id: FAULT_JOB_ID,
         sides: {
           airtable: { adapter: 'airtable', table: 'Videos', api_url: airtable.url, last_modified_field: 'Last Modified',
-            creds: { apiKey: '${AT_TOKEN}', baseId: BASE }, throttle: { max_reqs: 20, interval_sec: 1, batch_size: 10 } },
-          webflow: { adapter: 'webflow', collection: webflow.collectionId('videos'), api_url: webflow.url, creds: { token: '${WF_TOKEN}' },
+            creds: { apiKey: '${AT_TOKEN}', baseId: BASE }, timeout_sec: 2, throttle: { max_reqs: 20, interval_sec: 1, batch_size: 10 } },
+          webflow: { adapter: 'webflow', collection: webflow.collectionId('videos'), api_url: webflow.url, creds: { token: '${WF_TOKEN}' }, timeout_sec: 2,
             throttle: { max_reqs: 20, interval_sec: 1, batch_size: 10 } },
         },
         mappings: { 'airtable->webflow': './at-to-wf.mjs', 'webflow->airtable': './wf-to-at.mjs' },
