@@ -3,6 +3,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { ConfigError } from '@syncframe/engine';
 import type { LinkIndexDatabase } from './database.js';
+import { isConnectionError } from './db-errors.js';
 import { DatabaseUnavailableError } from './errors/database-unavailable-error.js';
 import { describeTarget, parseDsn, redact } from './dsn.js';
 import { quoteSchema } from './config.js';
@@ -71,11 +72,35 @@ export async function connectPostgres(
     throw connectError(err, target.user, where, password);
   }
   return {
-    db: drizzle({ client: pool }) as unknown as LinkIndexDatabase,
+    db: withOwnedTransactions(drizzle({ client: pool }) as unknown as LinkIndexDatabase, pool),
     pool,
     where,
     close: () => pool.end(),
   };
+}
+
+/**
+ * `db` whose transactions check a client out of the pool themselves and always give it back. Drizzle's
+ * own pool transaction (0.45) awaits `BEGIN` outside its try/finally: a connection cut while BEGIN is
+ * in flight is never released, so each such blip takes a pool slot for good and `pool.end()` (a
+ * worker's shutdown) never resolves. Here the transaction runs on a drizzle over the one client, and
+ * the client is released whatever happens, destroyed when its connection broke.
+ */
+export function withOwnedTransactions(db: LinkIndexDatabase, pool: pg.Pool): LinkIndexDatabase {
+  const transaction: LinkIndexDatabase['transaction'] = async (body, config) => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      const onClient = drizzle({ client }) as unknown as LinkIndexDatabase;
+      return await onClient.transaction(body, config);
+    } catch (err) {
+      if (isConnectionError(err)) broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  };
+  return Object.assign(db, { transaction });
 }
 
 /**

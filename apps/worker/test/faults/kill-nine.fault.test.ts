@@ -32,11 +32,10 @@ function runnerOf(runId: string): CliProcess | undefined {
   return found?.worker;
 }
 
-/** Two live workers, started if needed; resolves once they take runs. */
+/** Two live workers, started if needed (a replacement may be starting already); resolves once they take runs. */
 async function twoWorkers(): Promise<void> {
-  const starting: CliProcess[] = [];
-  while (world.liveWorkers().length < 2) starting.push(world.startWorker());
-  await Promise.all(starting.map((w) => w.waitFor(/worker started/, 30_000)));
+  while (world.liveWorkers().length < 2) world.startWorker();
+  await Promise.all(world.liveWorkers().map((w) => w.waitFor(/worker started/, 30_000)));
 }
 
 /** Changes on both sides, as people would make them between runs. */
@@ -89,6 +88,8 @@ describe('fault suite: kill -9 of the worker mid-run', () => {
           if (runner) {
             runner.proc.kill('SIGKILL');
             killed = `killed after ${arrivals() - start} requests (+${extraMs} ms)`;
+            // Its replacement starts while the standby takes the run over.
+            world.startWorker();
           }
           break;
         }

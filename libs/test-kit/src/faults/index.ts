@@ -1,2 +1,3 @@
 export * from './fault-world.js';
 export * from './convergence.js';
+export * from './redis-server.js';
