@@ -201,7 +201,9 @@ async function scaling(): Promise<void> {
   const collections = counts.flatMap((_, round) => Array.from({ length: JOBS }, (_, i) => ({ slug: `r${round}c${i}`, fields: [{ slug: 'notes', type: 'PlainText' as const }] })));
   const latency = { minMs: 100, maxMs: 100 };
   const airtable = await startAirtableFake({ tokens: [AT_TOKEN], bases: { [BASE]: { tables } }, rateLimit: false, latency });
-  const webflow = await startWebflowFake({ tokens: [WF_TOKEN], sites: { [SITE]: { collections } }, rateLimit: false, latency });
+  // A budget far above what the fleet sends: with `rateLimit: false` the fake would still announce 60 a minute in
+  // X-RateLimit-Remaining, and the limiter rightly believes the remote.
+  const webflow = await startWebflowFake({ tokens: [WF_TOKEN], sites: { [SITE]: { collections } }, rateLimit: { perMinute: 1_000_000 }, latency });
   const walls: { workers: number; wallMs: number; ratio: number }[] = [];
   try {
     for (const [round, workers] of counts.entries()) {

@@ -84,7 +84,9 @@ export class FaultWorld {
         slug, fields: [{ slug: 'notes', type: 'PlainText' as const }],
       })) } },
       latency,
-      ...(options.rateLimits ? {} : { rateLimit: false as const }),
+      // Without limits, a budget far above what a scenario sends: with `rateLimit: false` the fake would still
+      // announce 60 a minute in X-RateLimit-Remaining, and the limiter rightly believes the remote.
+      ...(options.rateLimits ? {} : { rateLimit: { perMinute: 1_000_000 } }),
     });
     const { schema, drop } = await freshSchema();
     const dir = tempDir();
