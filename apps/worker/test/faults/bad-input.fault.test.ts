@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '@syncframe/engine';
 import type { FaultWorld } from '@syncframe/test-kit/faults';
-import { checkConvergence, runOnceMore, startFaultWorld, webflowRows } from '@syncframe/test-kit/faults';
+import { checkConvergence, expectConverged as expectConvergedTo, runOnceMore, startFaultWorld, webflowRows } from '@syncframe/test-kit/faults';
 
 /** The job's Airtable→Webflow mapper, except that it throws on a record whose Name holds "boom". */
 const THROWING_MAPPER = `export default (r) => {
@@ -24,22 +24,10 @@ let world: FaultWorld;
 let expected = 0;
 
 /** Runs the job once through the queue; resolves with its recorded summary. */
-async function runJob(): Promise<RunSummary> {
-  const { queueJobId, runId } = await world.enqueue();
-  await world.waitEnded(queueJobId);
-  expect(runId).toBeTruthy();
-  const summary = await world.store.getRun(runId!);
-  expect(summary, `run ${runId} is recorded`).not.toBeNull();
-  return summary!;
-}
+const runJob = (): Promise<RunSummary> => world.runJob();
 
 /** Both sides hold exactly the expected records, equal under the mappers, each linked once. */
-async function expectConverged(label: string): Promise<void> {
-  const report = await checkConvergence(world);
-  expect(report.problems, `${label}:\n${report.problems.join('\n')}`).toEqual([]);
-  expect({ airtable: report.airtable, webflow: report.webflow, links: report.links }, label)
-    .toEqual({ airtable: expected, webflow: expected, links: expected });
-}
+const expectConverged = (label: string): Promise<void> => expectConvergedTo(world, expected, label);
 
 /** Every convergence problem concerns one of `failing` (slugs or record ids): the rest converged. */
 async function expectConvergedBut(failing: readonly string[], label: string): Promise<void> {

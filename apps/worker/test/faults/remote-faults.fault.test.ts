@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '@syncframe/engine';
 import type { FakeHttpRequest } from '@syncframe/fakes';
 import type { FaultWorld } from '@syncframe/test-kit/faults';
-import { checkConvergence, runOnceMore, startFaultWorld } from '@syncframe/test-kit/faults';
+import { checkConvergence, expectConverged as expectConvergedTo, runOnceMore, startFaultWorld } from '@syncframe/test-kit/faults';
 
 let world: FaultWorld;
 /** Records each side must hold: every record made on either side so far (none is deleted). */
@@ -46,22 +46,10 @@ function changeBothSides(tag: string, n = 2): void {
 }
 
 /** Runs the job once through the queue; resolves with its recorded summary. */
-async function runJob(): Promise<RunSummary> {
-  const { queueJobId, runId } = await world.enqueue();
-  await world.waitEnded(queueJobId);
-  expect(runId).toBeTruthy();
-  const summary = await world.store.getRun(runId!);
-  expect(summary, `run ${runId} is recorded`).not.toBeNull();
-  return summary!;
-}
+const runJob = (): Promise<RunSummary> => world.runJob();
 
 /** Both sides hold exactly the expected records, equal under the mappers, each linked once. */
-async function expectConverged(label: string): Promise<void> {
-  const report = await checkConvergence(world);
-  expect(report.problems, `${label}:\n${report.problems.join('\n')}`).toEqual([]);
-  expect({ airtable: report.airtable, webflow: report.webflow, links: report.links }, label)
-    .toEqual({ airtable: expected, webflow: expected, links: expected });
-}
+const expectConverged = (label: string): Promise<void> => expectConvergedTo(world, expected, label);
 
 /** The requests `side` answered since `from` (an index into its request log). */
 const since = (side: SideName, from: number): FakeHttpRequest[] => fake(side).requests.slice(from);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { expect } from 'vitest';
 import { DATABASE_URL } from '../fleet/fleet-harness.js';
 import type { FaultWorld } from './fault-world.js';
 
@@ -119,4 +120,12 @@ export async function runOnceMore(world: FaultWorld): Promise<{ writeRequests: n
   const c = summary?.counts;
   const written = c ? c.source.created + c.source.updated + c.source.deleted + c.dest.created + c.dest.updated + c.dest.deleted : -1;
   return { writeRequests: world.writeRequests() - before, written, status: summary?.status ?? null };
+}
+
+/** Both sides hold exactly `expected` records, equal under the mappers, each linked once, and nothing else is amiss. */
+export async function expectConverged(world: FaultWorld, expected: number, label: string): Promise<void> {
+  const report = await checkConvergence(world);
+  expect(report.problems, `${label}:\n${report.problems.join('\n')}`).toEqual([]);
+  expect({ airtable: report.airtable, webflow: report.webflow, links: report.links }, label)
+    .toEqual({ airtable: expected, webflow: expected, links: expected });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { RunSummary } from '@syncframe/engine';
 import type { AirtableFake, FakeLatency, WebflowFake } from '@syncframe/fakes';
 import { startAirtableFake, startWebflowFake } from '@syncframe/fakes';
 import type { RunQueue } from '@syncframe/fleet';
@@ -162,6 +163,15 @@ export class FaultWorld {
   async enqueue(jobId = FAULT_JOB_ID): Promise<{ queueJobId: string; runId: string | null }> {
     const enqueued = await enqueueRun(this.runs, { id: jobId }, 'api');
     return { queueJobId: enqueued.queueJobId, runId: enqueued.runId };
+  }
+
+  /** Runs the job once through the queue and returns the run it recorded (throws when none was). */
+  async runJob(jobId = FAULT_JOB_ID): Promise<RunSummary> {
+    const { queueJobId, runId } = await this.enqueue(jobId);
+    await this.waitEnded(queueJobId);
+    const summary = runId ? await this.store.getRun(runId) : null;
+    if (!summary) throw new Error(`run ${runId ?? '(no id)'} of queue job ${queueJobId} was not recorded`);
+    return summary;
   }
 
   /** Waits until nothing is waiting, active or delayed on the runs queue. */
