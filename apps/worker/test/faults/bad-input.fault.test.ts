@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '@syncframe/engine';
 import type { FaultWorld } from '@syncframe/test-kit/faults';
-import { checkConvergence, expectConverged as expectConvergedTo, runOnceMore, startFaultWorld, webflowRows } from '@syncframe/test-kit/faults';
+import { checkConvergence, expectConverged as expectConvergedTo, runOnceMore, startFaultWorld, startSyncedFaultWorld, webflowRows } from '@syncframe/test-kit/faults';
 
 /** The job's Airtable→Webflow mapper, except that it throws on a record whose Name holds "boom". */
 const THROWING_MAPPER = `export default (r) => {
@@ -41,13 +41,8 @@ async function expectConvergedBut(failing: readonly string[], label: string): Pr
 const onWebflow = (slug: string) => webflowRows(world).find((r) => r.slug === slug);
 
 beforeAll(async () => {
-  world = await startFaultWorld({ latency: { minMs: 2, maxMs: 10 }, mapperFiles: { 'at-to-wf.mjs': THROWING_MAPPER } });
-  world.seed(4, 'base');
+  world = await startSyncedFaultWorld(4, { latency: { minMs: 2, maxMs: 10 }, mapperFiles: { 'at-to-wf.mjs': THROWING_MAPPER } });
   expected = 4;
-  await world.startWorker().waitFor(/worker started/, 30_000);
-  const first = await runJob();
-  expect(first.status).toBe('success');
-  await expectConverged('first sync');
 }, 90_000);
 
 afterAll(async () => {

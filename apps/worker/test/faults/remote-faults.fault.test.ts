@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '@syncframe/engine';
 import type { FakeHttpRequest } from '@syncframe/fakes';
 import type { FaultWorld } from '@syncframe/test-kit/faults';
-import { checkConvergence, expectConverged as expectConvergedTo, runOnceMore, startFaultWorld } from '@syncframe/test-kit/faults';
+import { checkConvergence, expectConverged as expectConvergedTo, runOnceMore, startSyncedFaultWorld } from '@syncframe/test-kit/faults';
 
 let world: FaultWorld;
 /** Records each side must hold: every record made on either side so far (none is deleted). */
@@ -57,13 +57,8 @@ const writes = (requests: FakeHttpRequest[]) => requests.filter((r) => r.method 
 const brief = (requests: FakeHttpRequest[]) => requests.map((r) => `${r.method} ${r.path} ${r.status}`).join('\n');
 
 beforeAll(async () => {
-  world = await startFaultWorld({ latency: { minMs: 2, maxMs: 10 } });
-  world.seed(6, 'base');
+  world = await startSyncedFaultWorld(6, { latency: { minMs: 2, maxMs: 10 } });
   expected = 6;
-  await world.startWorker().waitFor(/worker started/, 30_000);
-  const first = await runJob();
-  expect(first.status).toBe('success');
-  await expectConverged('first sync');
 }, 90_000);
 
 afterAll(async () => {
