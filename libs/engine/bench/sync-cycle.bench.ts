@@ -12,7 +12,7 @@
  */
 import type { SyncJob, Throttle } from '../src/index.js';
 import { runSyncCycle } from '../src/index.js';
-import { InMemoryAdapter, InMemoryLinkIndex } from '@syncframe/test-kit';
+import { copyJob, InMemoryAdapter, InMemoryLinkIndex } from '@syncframe/test-kit';
 
 const N = Number(process.argv[2] ?? 20_000);
 const BATCH = 100;
@@ -39,18 +39,7 @@ async function baseline(): Promise<number> {
 async function cycle(): Promise<{ ms: number; heapPerRecord: number }> {
   const source = seeded();
   const dest = new InMemoryAdapter({ adapter: 'bench-b', table: 'B', maxBatch: BATCH });
-  const throttle = { max_reqs: 1_000_000, interval_sec: 1, batch_size: BATCH };
-  const job: SyncJob = {
-    id: 'bench',
-    source: { name: 'a', adapter: source, throttle },
-    dest: { name: 'b', adapter: dest, throttle },
-    mappers: {
-      toDest: (r) => ({ fields: { name: r.fields.Name, slug: r.fields.Slug, notes: r.fields.Notes } }),
-      toSource: (r) => ({ fields: { Name: r.fields.name, Slug: r.fields.slug, Notes: r.fields.notes } }),
-    },
-    retries: { max_attempts: 1, backoff_sec: 0, disable_job_after: 10 },
-    conflictPolicy: 'last_writer_wins',
-  };
+  const job: SyncJob = copyJob(source, dest, { batchSize: BATCH });
   // Peak resident memory is all the OS tells reliably: its growth during the cycle is what the cycle needed.
   const rss0 = process.resourceUsage().maxRSS * 1024;
   const t0 = performance.now();

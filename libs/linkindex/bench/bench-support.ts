@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { LinkIndex, SyncJob, Throttle, ThrottleProvider } from '@syncframe/engine';
 import { MemoryAdapter } from '@syncframe/fleet/memory-adapter';
+import { copyJob as benchCopyJob } from '@syncframe/test-kit';
 import type { LinkIndexStore } from '../src/index.js';
 import { openLinkIndex } from '../src/index.js';
 
@@ -111,21 +112,8 @@ export function emptyDest(table = 'B'): MemoryAdapter {
   return new MemoryAdapter({ adapter: 'bench-b', table, pageSize: PAGE, maxBatch: BATCH, idPrefix: 'b' });
 }
 
-/** A one-to-one copy job between the two sides, built like the one in sync-cycle.bench.ts. */
-export function copyJob(source: MemoryAdapter, dest: MemoryAdapter): SyncJob {
-  const throttle = { max_reqs: 1_000_000, interval_sec: 1, batch_size: BATCH };
-  return {
-    id: 'bench-growth',
-    source: { name: 'a', adapter: source, throttle },
-    dest: { name: 'b', adapter: dest, throttle },
-    mappers: {
-      toDest: (r) => ({ fields: { name: r.fields.Name, slug: r.fields.Slug, notes: r.fields.Notes } }),
-      toSource: (r) => ({ fields: { Name: r.fields.name, Slug: r.fields.slug, Notes: r.fields.notes } }),
-    },
-    retries: { max_attempts: 1, backoff_sec: 0, disable_job_after: 10 },
-    conflictPolicy: 'last_writer_wins',
-  };
-}
+/** A one-to-one copy job between the two sides (the test kit's, as in sync-cycle.bench.ts). */
+export const copyJob = (source: MemoryAdapter, dest: MemoryAdapter): SyncJob => benchCopyJob(source, dest, { id: 'bench-growth', batchSize: BATCH });
 
 // ---- memory ---------------------------------------------------------------------------------------
 
