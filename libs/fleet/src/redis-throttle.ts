@@ -5,7 +5,7 @@ import {
   DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, scopeId, SEND_DEADLINE_MS,
   systemClock, WakeableSleep, WIDENED_MARGIN_FOR_MS,
 } from '@syncframe/engine';
-import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
+import { isRedisUnavailableError, RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import type { ScriptCall, ScriptScope } from './redis-throttle-scripts.js';
 import {
   CANCEL_LUA, cancelCall, PAUSE_LUA, pauseCall, RECONCILE_LUA, reconcileCall, RESERVE_LUA, reserveCall, scopeKeys, STAMP_LUA,
@@ -219,7 +219,7 @@ export class RedisThrottle implements Throttle {
         return await command();
       } catch (err) {
         const waited = this.clock.now() - started;
-        if (signal?.aborted || isSyncFrameError(err) || waited + waitMs > this.outageToleranceMs) throw unavailableOr(err, signal);
+        if (signal?.aborted || !isRedisUnavailableError(err) || waited + waitMs > this.outageToleranceMs) throw unavailableOr(err, signal);
         this.logger?.warn({ waitedMs: waited, toleranceMs: this.outageToleranceMs, err: err instanceof Error ? err.message : String(err) },
           `rate limiter: Redis unreachable (${what}); trying again`);
         await this.clock.sleep(waitMs, signal);
@@ -253,8 +253,11 @@ export class RedisThrottle implements Throttle {
   }
 }
 
-/** A Redis failure as `RedisUnavailableError` (the run ends and is tried again later); an abort, or an error of ours, passes through. */
+/**
+ * Redis out of reach as `RedisUnavailableError` (the run ends and is tried again later); an abort,
+ * an error of ours, or any other failure of a command (a bug, not an outage) passes through.
+ */
 function unavailableOr(err: unknown, signal?: AbortSignal): unknown {
-  if (signal?.aborted || isSyncFrameError(err)) return err;
+  if (signal?.aborted || isSyncFrameError(err) || !isRedisUnavailableError(err)) return err;
   return new RedisUnavailableError(`rate limiter unavailable (Redis): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

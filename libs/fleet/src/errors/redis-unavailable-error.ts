@@ -18,6 +18,6 @@ export function isRedisUnavailableError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|Stream isn't writeable/i.test(err.message)
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Stream isn.t writeable/i.test(err.message)
   );
 }
