@@ -15,6 +15,7 @@ export * from './errors/index.js';
 export * from './job-lease.js';
 export * from './logger.js';
 export * from './retry.js';
+export * from './ride-out-outage.js';
 export * from './plan.js';
 export * from './in-process-throttles.js';
 export * from './sync-cycle.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock, JobSide, Logger, RateLimitScope, Throttle, ThrottlePermit, ThrottleProvider } from '@syncframe/engine';
 import {
-  DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, scopeId, SEND_DEADLINE_MS,
+  DEFAULT_MARGIN_MS, isSyncFrameError, MAX_MARGIN_MS, PENDING_PERMIT_TTL_MS, rateLimitScopesOf, rideOutOutage, scopeId, SEND_DEADLINE_MS,
   systemClock, WakeableSleep, WIDENED_MARGIN_FOR_MS,
 } from '@syncframe/engine';
 import { isRedisUnavailableError, RedisUnavailableError } from './errors/redis-unavailable-error.js';
@@ -20,9 +20,6 @@ import {
 const PENDING_POLL_MS = 25;
 /** Up to this much is added to every wait, so that workers waiting for the same slot do not all ask at once. */
 const WAIT_JITTER_MS = 15;
-/** First wait after Redis was unreachable; doubles up to {@link MAX_OUTAGE_RETRY_MS}. */
-const FIRST_OUTAGE_RETRY_MS = 250;
-const MAX_OUTAGE_RETRY_MS = 4000;
 
 /** Options of {@link RedisThrottleProvider}. */
 export interface RedisThrottleOptions {
@@ -208,23 +205,20 @@ export class RedisThrottle implements Throttle {
 
   /**
    * Runs a limiter command, trying it again while Redis is unreachable, for up to
-   * `outageToleranceMs` since the first failure (250 ms doubling up to 4 s between tries); then,
-   * or at once for any other error, it throws. Without the shared log no request may be sent
+   * `outageToleranceMs` since the first failure (the engine's `rideOutOutage`); then, or at once
+   * for any other error, it throws. Without the shared log no request may be sent
    * (fail closed), so the caller waits.
    */
-  private async ridingOutOutages<T>(what: string, command: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const started = this.clock.now();
-    for (let waitMs = FIRST_OUTAGE_RETRY_MS; ; waitMs = Math.min(2 * waitMs, MAX_OUTAGE_RETRY_MS)) {
-      try {
-        return await command();
-      } catch (err) {
-        const waited = this.clock.now() - started;
-        if (signal?.aborted || !isRedisUnavailableError(err) || waited + waitMs > this.outageToleranceMs) throw unavailableOr(err, signal);
-        this.logger?.warn({ waitedMs: waited, toleranceMs: this.outageToleranceMs, err: err instanceof Error ? err.message : String(err) },
-          `rate limiter: Redis unreachable (${what}); trying again`);
-        await this.clock.sleep(waitMs, signal);
-      }
-    }
+  private ridingOutOutages<T>(what: string, command: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return rideOutOutage(command, {
+      map: (err) => unavailableOr(err, signal),
+      isOutage: (err): err is RedisUnavailableError => err instanceof RedisUnavailableError,
+      toleranceMs: this.outageToleranceMs,
+      clock: this.clock,
+      ...(signal ? { signal } : {}),
+      onOutage: (err, waitedMs) => this.logger?.warn({ waitedMs, toleranceMs: this.outageToleranceMs, err: err instanceof Error ? err.message : String(err) },
+        `rate limiter: Redis unreachable (${what}); trying again`),
+    });
   }
 
   /**

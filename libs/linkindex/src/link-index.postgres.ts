@@ -2,7 +2,7 @@ import type {
   Conflict, ConflictState, Cursor, DetectedRange, JobLeases, JobState, LeaseGrant, Link, LinkIndex, NewConflict, RunQuery,
   RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
-import { systemClock } from '@syncframe/engine';
+import { rideOutOutage, systemClock } from '@syncframe/engine';
 import type { Clock } from '@syncframe/engine';
 import type { LinkIndexDatabase, LinkIndexExecutor } from './database.js';
 import { mapDatabaseError } from './db-errors.js';
@@ -36,10 +36,6 @@ export interface PostgresLinkIndexOptions {
   /** @defaultValue the system clock */
   readonly clock?: Clock;
 }
-
-/** First wait after a lost connection; doubles up to {@link MAX_OUTAGE_RETRY_MS}. */
-const FIRST_OUTAGE_RETRY_MS = 250;
-const MAX_OUTAGE_RETRY_MS = 4000;
 
 /**
  * Whether an operation may be tried again after its connection was lost, when it may have been
@@ -202,24 +198,18 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
 
   /**
    * Runs `body` on the database as is, turning driver errors into ones callers can act on. A
-   * replayable operation that lost its connection is tried again, waiting 250 ms doubling up to 4 s,
-   * until `outageToleranceMs` have passed since its first try; then it throws `DatabaseUnavailableError`.
+   * replayable operation that lost its connection is tried again (the engine's `rideOutOutage`: 250 ms
+   * doubling up to 4 s) until `outageToleranceMs` have passed since its first try; then it throws
+   * `DatabaseUnavailableError`.
    */
-  private async read<T>(operation: string, body: (ex: LinkIndexExecutor) => Promise<T>, replay: Replay = 'replayable'): Promise<T> {
-    const clock = this.options.clock ?? systemClock;
-    const tolerance = replay === 'replayable' ? this.options.outageToleranceMs ?? 0 : 0;
-    const started = clock.now();
-    for (let waitMs = FIRST_OUTAGE_RETRY_MS; ; waitMs = Math.min(2 * waitMs, MAX_OUTAGE_RETRY_MS)) {
-      try {
-        return await body(this.db);
-      } catch (err) {
-        const mapped = mapDatabaseError(err, operation, this.options.where);
-        const waited = clock.now() - started;
-        if (!isDatabaseUnavailableError(mapped) || waited + waitMs > tolerance) throw mapped;
-        this.options.onOutage?.(operation, mapped, waited);
-        await clock.sleep(waitMs);
-      }
-    }
+  private read<T>(operation: string, body: (ex: LinkIndexExecutor) => Promise<T>, replay: Replay = 'replayable'): Promise<T> {
+    return rideOutOutage(() => body(this.db), {
+      map: (err) => mapDatabaseError(err, operation, this.options.where),
+      isOutage: isDatabaseUnavailableError,
+      toleranceMs: replay === 'replayable' ? this.options.outageToleranceMs ?? 0 : 0,
+      clock: this.options.clock ?? systemClock,
+      onOutage: (err, waitedMs) => this.options.onOutage?.(operation, err, waitedMs),
+    });
   }
 
   /** Runs a write through the shared transaction helper (fenced and multi-statement writes in a transaction). */
