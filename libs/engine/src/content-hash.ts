@@ -1,9 +1,65 @@
 import { createHash } from 'node:crypto';
 import type { MappedRecord } from './mapper.js';
 
-/** JSON with object keys sorted at every depth, so equal content always serialises the same. */
+/**
+ * JSON with object keys sorted at every depth, so equal content always serialises the same.
+ * Plain objects, arrays and primitives are written directly (no sorted copy is built: this runs
+ * for every record a run maps); anything else (a Date, an object with `toJSON`) is serialised as
+ * `JSON.stringify` of a copy with sorted keys. Either way the text is what `JSON.stringify` gives
+ * for the sorted copy: hashes stored by earlier versions stay valid.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return writeValue(value) ?? (JSON.stringify(value) as string);
+}
+
+/** The JSON of `value`, or undefined where JSON.stringify omits it (undefined, a function, a symbol). */
+function writeValue(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        const parts: string[] = [];
+        for (let i = 0; i < value.length; i++) parts.push(writeValue(value[i]) ?? 'null'); // holes too
+        return `[${parts.join(',')}]`;
+      }
+      if (isPlainObject(value)) {
+        const parts: string[] = [];
+        for (const key of sortedKeys(value)) {
+          // Absent and undefined are the same content; null is kept (it clears a field).
+          const v = writeValue((value as Record<string, unknown>)[key]);
+          if (v !== undefined) parts.push(`${JSON.stringify(key)}:${v}`);
+        }
+        return `{${parts.join(',')}}`;
+      }
+      return JSON.stringify(sortKeys(value));
+    case 'bigint':
+      return JSON.stringify(value); // throws, as JSON.stringify does for any BigInt
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Keys in the order an object built from the sorted keys lists them (what the hash has always
+ * used): array-index keys first, ascending as numbers (JavaScript orders them so), then the rest sorted.
+ */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  const index = keys.filter(isArrayIndex);
+  if (index.length === 0) return keys.sort();
+  // Object.keys already lists index keys first, ascending.
+  return [...index, ...keys.filter((k) => !isArrayIndex(k)).sort()];
+}
+
+const isArrayIndex = (key: string) => /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 4294967295;
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 function sortKeys(value: unknown): unknown {
@@ -12,7 +68,6 @@ function sortKeys(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      // Absent and undefined are the same content; null is kept (it clears a field).
       if (v !== undefined) out[key] = sortKeys(v);
     }
     return out;

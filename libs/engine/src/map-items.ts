@@ -58,7 +58,13 @@ export async function mapRecord(mapper: MapperFn, record: SyncRecord, ctx: Mappe
   const mapped = out as MappedRecord;
   if (mapped.deleted) return { ok: true, mapped: DELETED_MAPPING, hash: DELETED_HASH };
   const clean: MappedRecord = { fields: stripUndefined(mapped.fields) };
-  return { ok: true, mapped: clean, hash: contentHash(clean) };
+  let hash: string;
+  try {
+    hash = contentHash(clean);
+  } catch {
+    return { ok: false, reason: 'mapper returned an invalid record: "fields" is not serialisable' };
+  }
+  return { ok: true, mapped: clean, hash };
 }
 
 /**
@@ -101,14 +107,17 @@ function validateMapped(out: unknown): string | null {
   if (extra.length > 0) return `unexpected key "${extra[0]}" (a mapper returns { fields, deleted? })`;
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return '"fields" must be an object';
   if (deleted !== undefined && typeof deleted !== 'boolean') return '"deleted" must be a boolean';
-  try {
-    JSON.stringify(fields);
-  } catch {
-    return '"fields" is not serialisable';
-  }
+  // Serialisable or not is found while hashing (a BigInt, a cycle).
   return null;
 }
 
+/** The fields without undefined values (absent and undefined are the same content); as given when there are none. */
 function stripUndefined(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  for (const key of Object.keys(fields)) {
+    if (fields[key] !== undefined) continue;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
+    return out;
+  }
+  return fields;
 }

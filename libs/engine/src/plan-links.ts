@@ -1,4 +1,3 @@
-import type { Conflict } from './conflict.js';
 import type { Link, LinkIndex, TablePair } from './link-index.js';
 import type { CycleItem } from './plan.js';
 import type { MappedView } from './plan-decisions.js';
@@ -11,19 +10,21 @@ export interface StoredLinks {
   readonly bySourceId: ReadonlyMap<string, Link>;
 }
 
-/**
- * Plan phase 2: finds the links of all pulled ids (and of the conflicts' records), one query per
- * side and chunk.
- */
-export async function findStoredLinks(
-  pair: TablePair, linkIndex: LinkIndex, view: MappedView, conflicts: readonly Conflict[],
-): Promise<StoredLinks> {
-  const sourceIds = new Set([...view.bySide.source.keys(), ...conflicts.map((c) => c.sourceId)]);
-  const destIds = new Set([...view.bySide.dest.keys(), ...conflicts.map((c) => c.destId)]);
+/** The stored links of a set of ids, the live and most recent one per record. */
+export interface LinkLookup {
+  readonly bySourceId: ReadonlyMap<string, Link>;
+  readonly byDestId: ReadonlyMap<string, Link>;
+}
+
+/** Finds the links of the given ids, one query per side and chunk of {@link LOOKUP_CHUNK}. */
+export async function lookUpLinks(
+  pair: TablePair, linkIndex: LinkIndex, ids: { readonly source: Iterable<string>; readonly dest: Iterable<string> },
+): Promise<LinkLookup> {
   const found: Link[] = [];
-  for (const [side, ids] of [['source', [...sourceIds]], ['dest', [...destIds]]] as const) {
-    for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
-      found.push(...(await linkIndex.findLinks(pair, side, ids.slice(i, i + LOOKUP_CHUNK))));
+  for (const side of ['source', 'dest'] as const) {
+    const all = [...new Set(ids[side])];
+    for (let i = 0; i < all.length; i += LOOKUP_CHUNK) {
+      found.push(...(await linkIndex.findLinks(pair, side, all.slice(i, i + LOOKUP_CHUNK))));
     }
   }
   // A record should have one link; if history left several, the live and most recent one counts.
@@ -38,14 +39,19 @@ export async function findStoredLinks(
     best(bySourceId, l.sourceId, l);
     best(byDestId, l.destId, l);
   }
+  return { bySourceId, byDestId };
+}
+
+/** Plan phase 2: each pulled item's stored link (looked up before planning, for the whole run). */
+export function storedLinksOf(view: MappedView, lookup: LinkLookup): StoredLinks {
   const ofItem = new Map<CycleItem, Link>();
   for (const item of view.items.source) {
-    const link = bySourceId.get(item.record.id);
+    const link = lookup.bySourceId.get(item.record.id);
     if (link) ofItem.set(item, link);
   }
   for (const item of view.items.dest) {
-    const link = byDestId.get(item.record.id);
+    const link = lookup.byDestId.get(item.record.id);
     if (link) ofItem.set(item, link);
   }
-  return { ofItem, bySourceId };
+  return { ofItem, bySourceId: lookup.bySourceId };
 }

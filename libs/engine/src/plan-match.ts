@@ -121,13 +121,13 @@ async function planMatchedCreates(input: PlanInput, log: PhaseLog, side: Side, c
 }
 
 /** A key as `side`'s remote stores it in `field` (Webflow slugifies slugs). */
-function storedKey(job: SyncJob, side: Side, field: string, key: string | null): string | null {
+export function storedKey(job: SyncJob, side: Side, field: string, key: string | null): string | null {
   if (key === null) return null;
   return jobSide(job, side).adapter.storedKey?.(field, key) ?? key;
 }
 
 /** A match key as a string, or null when the record has none. */
-function keyOf(value: unknown): string | null {
+export function keyOf(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   const s = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
   return s === null || s === '' ? null : s;

@@ -14,11 +14,14 @@ import { otherSide } from './record.js';
 import { withRetries } from './retry.js';
 import type { RunContext } from './run-context.js';
 import type { WriteOp, WriteResult } from './source-adapter.js';
+import { Slots } from './slots.js';
 import { defaultConcurrency } from './throttle.js';
 
 const LINK_CHUNK = 1000;
 /** Links one group commit saves at most ({@link LinkSaver}). */
 const LINKS_PER_SAVE = 2000;
+/** Landed records a side lets wait for their links' save while it writes more (see `pushSide`). */
+const LANDED_UNLINKED = 1000;
 const KINDS = ['create', 'update', 'delete'] as const;
 const TARGETS = ['dest', 'source'] as const;
 
@@ -30,7 +33,7 @@ const TARGETS = ['dest', 'source'] as const;
  * whichever batch lands first. Links of batches that land while a save runs are saved together
  * by the next ({@link LinkSaver}), and a cursor save asked for while one waits joins it: many small
  * batches in flight cost a few statements. A batch the remote refuses whole because of one record is
- * split until the record stands alone. Returns the error that stopped a side's push, per side.
+ * split until the record stands alone. The error that stopped a side's push is in `failedTargets`.
  */
 export class OpPusher {
   private cursorSaves: Promise<void> = Promise.resolve();
@@ -39,6 +42,9 @@ export class OpPusher {
   private readonly linkSaver: LinkSaver;
   /** Set by a lost lease or an abort: no side starts another batch. */
   private halted = false;
+  private readonly failed = new Map<Side, unknown>();
+  /** Each side's requests in flight, shared by the chunks being pushed at once. */
+  private readonly slots: Record<Side, Slots>;
 
   constructor(
     private readonly ctx: RunContext,
@@ -46,29 +52,40 @@ export class OpPusher {
     private readonly cursors: Record<Side, CursorTracker>,
     private readonly onApplied?: (n: number) => void,
   ) {
+    const slotsOf = (side: Side) => {
+      const settings = jobSide(ctx.job, side).throttle;
+      return new Slots(settings.concurrency ?? defaultConcurrency(settings));
+    };
+    this.slots = { source: slotsOf('source'), dest: slotsOf('dest') };
     this.linkSaver = new LinkSaver((links) => ctx.linkIndex.upsertLinks(ctx.pair, links), LINKS_PER_SAVE);
   }
 
   /**
    * `afterLinks` runs once the link-only ops are saved and before any remote write: conflicts are
-   * recorded there, after the links they point to exist.
+   * recorded there, after the links they point to exist. Called once per planned chunk; a side
+   * whose push failed is in {@link failedTargets} and gets no more writes.
    */
-  async pushAll(ops: readonly PlannedOp[], afterLinks: () => Promise<void>): Promise<Map<Side, unknown>> {
+  async pushAll(ops: readonly PlannedOp[], afterLinks: () => Promise<void>): Promise<void> {
     await this.pushLinkOnly(ops.filter((op) => op.kind === 'link'));
     await afterLinks();
     // Only now: a cursor saved before the conflicts are recorded could skip them for good.
     await this.saveCursors();
-    const outcomes = await Promise.allSettled(TARGETS.map((target) => this.pushSide(target, ops)));
-    const failed = new Map<Side, unknown>();
+    // A side that failed earlier in the run gets no more writes: its records stay unsettled.
+    const targets = TARGETS.filter((target) => !this.failed.has(target));
+    const outcomes = await Promise.allSettled(targets.map((target) => this.pushSide(target, ops)));
     for (const o of outcomes) if (o.status === 'rejected' && isFatalRunError(o.reason)) throw o.reason;
-    TARGETS.forEach((target, i) => {
+    targets.forEach((target, i) => {
       const o = outcomes[i]!;
       if (o.status === 'fulfilled') return;
       const signal = this.ctx.retry[target].signal;
       if (signal?.aborted) throw abortErrorOf(signal);
-      failed.set(target, o.reason);
+      this.failed.set(target, o.reason);
     });
-    return failed;
+  }
+
+  /** The error that stopped each side's push in this run. */
+  get failedTargets(): ReadonlyMap<Side, unknown> {
+    return this.failed;
   }
 
   /**
@@ -106,7 +123,7 @@ export class OpPusher {
       while (!stopped && !this.halted && next < batches.length) {
         const batch = batches[next++]!;
         try {
-          await this.pushBatch(target, batch.kind, batch.ops);
+          await this.pushBatch(target, batch.kind, batch.ops, slots);
         } catch (err) {
           stopped = true;
           if (isFatalRunError(err)) this.halted = true;
@@ -114,7 +131,13 @@ export class OpPusher {
         }
       }
     };
-    const lanes = Math.min(settings.concurrency ?? defaultConcurrency(settings), batches.length);
+    // More lanes than requests in flight: a lane whose batch landed waits for its links' save while
+    // other lanes' writes hold the slots, so the remote is not left idle waiting for the LinkIndex,
+    // and links saved together make few statements. Landed records awaiting their links (what a
+    // crash would leave unlinked) stay under LANDED_UNLINKED, or one batch per slot if more.
+    const concurrency = settings.concurrency ?? defaultConcurrency(settings);
+    const slots = this.slots[target];
+    const lanes = Math.min(concurrency + Math.max(concurrency, Math.floor(LANDED_UNLINKED / settings.batch_size)), batches.length);
     const outcomes = await Promise.allSettled(Array.from({ length: lanes }, lane));
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length > 0) throw failures.find(isFatalRunError) ?? failures[0];
@@ -131,10 +154,20 @@ export class OpPusher {
     for (const op of ops) this.settle(op.settles);
   }
 
-  private async pushBatch(target: Side, kind: WriteOp['kind'], ops: PlannedOp[]): Promise<void> {
+  private async pushBatch(target: Side, kind: WriteOp['kind'], ops: PlannedOp[], slots: Slots): Promise<void> {
     let results: WriteResult[];
     try {
-      results = await this.writeWithRetries(target, kind, ops);
+      results = await slots.run(async () => {
+        // The side failed (in another chunk pushed meanwhile): no more requests to it in this run.
+        if (this.failed.has(target)) throw this.failed.get(target);
+        try {
+          return await this.writeWithRetries(target, kind, ops);
+        } catch (err) {
+          // Marked before the slot is freed, so a batch waiting for it does not try again.
+          if (!isBatchRejectedError(err) && !isFatalRunError(err) && !this.failed.has(target)) this.failed.set(target, err);
+          throw err;
+        }
+      });
     } catch (err) {
       if (!isBatchRejectedError(err)) throw err;
       if (ops.length === 1) {
@@ -143,8 +176,8 @@ export class OpPusher {
       }
       this.ctx.logger.warn({ side: jobSide(this.ctx.job, target).name, size: ops.length }, 'batch rejected whole; splitting it to isolate the record');
       const half = Math.ceil(ops.length / 2);
-      await this.pushBatch(target, kind, ops.slice(0, half));
-      await this.pushBatch(target, kind, ops.slice(half));
+      await this.pushBatch(target, kind, ops.slice(0, half), slots);
+      await this.pushBatch(target, kind, ops.slice(half), slots);
       return;
     }
     await this.landed(target, kind, ops, results);

@@ -1,4 +1,5 @@
 import { CursorTracker } from './cursor-tracker.js';
+import type { LinkedIdLoader } from './linked-id-loader.js';
 import type { CycleItem } from './plan.js';
 import type { PlannedRun } from './plan-stage.js';
 import { OpPusher } from './push-ops.js';
@@ -9,33 +10,49 @@ import type { RunContext } from './run-context.js';
 import { errorText } from './run-counters.js';
 
 /**
- * Carries the plan out: link-only ops, conflicts, then the writes of both sides at once, saving
- * links as each batch lands and every cursor as soon as all changes up to it are applied.
+ * Carries a run's plan out, chunk by chunk: link-only ops, conflicts, then the writes of both sides
+ * at once, saving links as each batch lands and every cursor as soon as all changes up to it are
+ * applied (cursors follow the pull order; chunks do too). A side whose push failed gets no more
+ * writes in this run.
  */
-export async function pushStage(ctx: RunContext, pulled: Record<Side, PulledSide>, planned: PlannedRun): Promise<void> {
-  const { plan, loader, givenUp } = planned;
-  const { linkIndex, clock, counters } = ctx;
-  const cursors = {
-    source: new CursorTracker(pulled.source.checkpoints, pulled.source.items),
-    dest: new CursorTracker(pulled.dest.checkpoints, pulled.dest.items),
-  };
-  // A record that failed stays unsettled: its side's cursor stops before it, so the next run
-  // pulls it again (what follows it comes back as echoes and costs no writes).
-  const unsettled = new Set<CycleItem>([...plan.ops.flatMap((op) => op.settles), ...plan.failures.map((f) => f.item).filter((i) => !givenUp.has(i))]);
-  for (const side of SIDES) for (const item of pulled[side].items) if (!unsettled.has(item)) cursors[side].settle(item);
-  const writes = plan.ops.filter((op) => op.kind !== 'link').length;
-  let applied = 0;
-  ctx.progress('push', 0, writes);
-  const pusher = new OpPusher(ctx, loader, cursors, (n) => ctx.progress('push', (applied += n), writes));
-  const failedSides = await pusher.pushAll(plan.ops, async () => {
-    for (const c of plan.conflicts) await linkIndex.recordConflict(c);
-    // Open or already resolved by a person: a delete wins either way, so close it whatever its state.
-    for (const { conflictId, keep } of plan.superseded) await linkIndex.supersedeConflict(conflictId, keep, new Date(clock.now()));
-  });
-  for (const [side, err] of failedSides) {
-    ctx.rethrowFatal(err);
-    counters.recordFailure(side, err);
-    ctx.logger.error({ side: ctx.sideName(side), err: errorText(err) }, 'push failed');
+export class PushStage {
+  private readonly cursors: Record<Side, CursorTracker>;
+  private readonly pusher: OpPusher;
+  private writes = 0;
+  private applied = 0;
+
+  constructor(private readonly ctx: RunContext, pulled: Record<Side, PulledSide>, loader: LinkedIdLoader) {
+    this.cursors = {
+      source: new CursorTracker(pulled.source.checkpoints, pulled.source.items),
+      dest: new CursorTracker(pulled.dest.checkpoints, pulled.dest.items),
+    };
+    this.pusher = new OpPusher(ctx, loader, this.cursors, (n) => ctx.progress('push', (this.applied += n), this.writes));
   }
-  await pusher.saveCursors();
+
+  /** Pushes one planned chunk. */
+  async push(planned: PlannedRun): Promise<void> {
+    const { plan, items, givenUp } = planned;
+    const { linkIndex, clock } = this.ctx;
+    // A record that failed stays unsettled: its side's cursor stops before it, so the next run
+    // pulls it again (what follows it comes back as echoes and costs no writes).
+    const unsettled = new Set<CycleItem>([...plan.ops.flatMap((op) => op.settles), ...plan.failures.map((f) => f.item).filter((i) => !givenUp.has(i))]);
+    for (const side of SIDES) for (const item of items[side]) if (!unsettled.has(item)) this.cursors[side].settle(item);
+    this.writes += plan.ops.filter((op) => op.kind !== 'link').length;
+    this.ctx.progress('push', this.applied, this.writes);
+    await this.pusher.pushAll(plan.ops, async () => {
+      for (const c of plan.conflicts) await linkIndex.recordConflict(c);
+      // Open or already resolved by a person: a delete wins either way, so close it whatever its state.
+      for (const { conflictId, keep } of plan.superseded) await linkIndex.supersedeConflict(conflictId, keep, new Date(clock.now()));
+    });
+  }
+
+  /** Records the sides whose push failed and saves the cursors that became safe. */
+  async finish(): Promise<void> {
+    for (const [side, err] of this.pusher.failedTargets) {
+      this.ctx.rethrowFatal(err);
+      this.ctx.counters.recordFailure(side, err);
+      this.ctx.logger.error({ side: this.ctx.sideName(side), err: errorText(err) }, 'push failed');
+    }
+    await this.pusher.saveCursors();
+  }
 }

@@ -1,3 +1,4 @@
+import { PLAN_CHUNK_ITEMS } from './plan-chunks.js';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -67,6 +68,18 @@ export interface SyncCycleOptions {
   readonly trigger?: RunTrigger;
   /** Plan only: pull and read, write nothing remote or local, return what a real run would do. */
   readonly dryRun?: boolean;
+  /**
+   * Return what the run did per record (`CycleResult.plan`). A worker that does not read it passes
+   * false: a run's memory then grows with a chunk of records, not with its changes.
+   * @defaultValue true
+   */
+  readonly keepPlan?: boolean;
+  /**
+   * Pulled records planned and pushed together (records planning decides together always share
+   * a chunk, however large it grows).
+   * @defaultValue {@link PLAN_CHUNK_ITEMS}
+   */
+  readonly planChunkItems?: number;
 }
 
 /** What every stage of one run works with: the job, its stores, its clock, and the run's counters. */
@@ -75,6 +88,7 @@ export interface RunContext {
   readonly runId: string;
   readonly trigger: RunTrigger;
   readonly dryRun: boolean;
+  readonly planChunkItems: number;
   readonly pair: TablePair;
   readonly linkIndex: LinkIndex;
   readonly clock: Clock;
@@ -119,6 +133,7 @@ export function openRunContext(job: SyncJob, deps: SyncCycleDeps, options: SyncC
     job, runId, clock, logger, counters, retry,
     trigger: options.trigger ?? 'cli',
     dryRun: options.dryRun === true,
+    planChunkItems: Math.max(1, options.planChunkItems ?? PLAN_CHUNK_ITEMS),
     pair: { source: job.source.adapter.ref, dest: job.dest.adapter.ref },
     linkIndex: deps.linkIndex,
     ...(deps.signal ? { signal: deps.signal } : {}),

@@ -1,12 +1,15 @@
 import type { SyncJob } from './job.js';
+import { LinkedIdLoader } from './linked-id-loader.js';
 import type { PlanEntry } from './plan.js';
-import { planStage } from './plan-stage.js';
+import { chunkStage, planStage } from './plan-stage.js';
 import { pullStage } from './pull-stage.js';
-import { pushStage } from './push-stage.js';
+import { PushStage } from './push-stage.js';
 import { recordStage, summarizeRun } from './record-stage.js';
 import type { RunContext, SyncCycleDeps, SyncCycleOptions } from './run-context.js';
 import { openRunContext } from './run-context.js';
 import type { RunFailure, RunStatus, RunSummary } from './run-summary.js';
+
+const CHUNKS_PUSHED_AT_ONCE = 2;
 
 export type { CycleProgress, CycleWait, SyncCycleDeps, SyncCycleOptions } from './run-context.js';
 
@@ -15,18 +18,19 @@ export interface CycleResult {
   readonly status: RunStatus | 'skipped';
   /** The stored run summary; null when skipped or dry. */
   readonly summary: RunSummary | null;
-  /** Per pulled record, what the run did (or, dry, would do). */
+  /** Per pulled record, what the run did (or, dry, would do); empty with `keepPlan: false`. */
   readonly plan: PlanEntry[];
   /** Why the run failed as a whole (also in `summary`; a dry run has only this). */
   readonly failures: readonly RunFailure[];
 }
 
 /**
- * Runs one cycle of one job: skip if disabled → pull both sides (at once) → map → look links up →
- * drop echoes → detect conflicts → push both sides at once, several batches in flight per side,
- * through throttle and retries, saving links per batch and cursors as soon as safe → record the
- * run → fail counts and disabling. One {@link RunContext} with the run's counters goes through
- * every stage.
+ * Runs one cycle of one job: skip if disabled → pull both sides (at once) → read links and
+ * conflicts, and split the pulled records into chunks of related records → per chunk: map, look
+ * links up, drop echoes, detect conflicts, then push both sides at once (several batches in flight
+ * per side, through throttle and retries, saving links per batch and cursors as soon as safe),
+ * the next chunk planned while one is pushed → record the run → fail counts and disabling. One
+ * {@link RunContext} with the run's counters goes through every stage.
  */
 export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: SyncCycleOptions = {}): Promise<CycleResult> {
   const ctx = openRunContext(job, deps, options);
@@ -38,15 +42,38 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
   const pulled = await pullStage(ctx);
   if (!pulled) return finish(ctx, []);
 
-  const planned = await planStage(ctx, pulled);
-  if (!planned) return finish(ctx, []);
-  if (ctx.dryRun) {
-    ctx.logger.info({ entries: planned.plan.entries.length }, 'dry run planned; nothing written');
-    return finish(ctx, planned.plan.entries);
+  const loader = new LinkedIdLoader(ctx.linkIndex);
+  const chunks = await chunkStage(ctx, pulled, loader);
+  if (!chunks) return finish(ctx, []);
+  const entries: PlanEntry[] = [];
+  const keep = options.keepPlan ?? true;
+  const push = ctx.dryRun ? null : new PushStage(ctx, pulled, loader);
+  // Chunks are independent: the next is planned while earlier ones are pushed, and two are pushed
+  // at once (sharing each side's requests in flight) so the remote and the LinkIndex never wait
+  // for a chunk to drain.
+  const pushing: Promise<void>[] = [];
+  try {
+    for (const chunk of chunks) {
+      const planned = await planStage(ctx, chunk, loader);
+      if (!planned) break; // recorded; the chunks planned before it are still pushed
+      if (keep) for (const e of planned.plan.entries) entries.push(e);
+      if (!push) continue;
+      if (pushing.length >= CHUNKS_PUSHED_AT_ONCE) await pushing.shift();
+      const p = push.push(planned);
+      p.catch(() => undefined); // awaited in turn; this only keeps a failure from going unhandled meanwhile
+      pushing.push(p);
+    }
+    while (pushing.length > 0) await pushing.shift();
+  } catch (err) {
+    await Promise.allSettled(pushing); // nothing left running behind the error
+    throw err;
   }
-
-  await pushStage(ctx, pulled, planned);
-  return finish(ctx, planned.plan.entries);
+  if (ctx.dryRun) {
+    ctx.logger.info({ entries: entries.length }, 'dry run planned; nothing written');
+    return finish(ctx, entries);
+  }
+  await push!.finish();
+  return finish(ctx, entries);
 }
 
 async function finish(ctx: RunContext, entries: PlanEntry[]): Promise<CycleResult> {

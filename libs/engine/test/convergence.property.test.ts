@@ -56,7 +56,10 @@ describe('convergence (property)', () => {
         fc.constantFrom('last_writer_wins' as const, 'manual' as const),
         fc.integer({ min: 1, max: 4 }),
         fc.integer(),
-        async (actions, policy, concurrency, delaySeed) => {
+        // Records planned and pushed together: small chunks cross chunk boundaries (a link's two
+        // records, a conflict, a key shared by both sides must still be decided together).
+        fc.constantFrom(1, 2, 5, 2000),
+        async (actions, policy, concurrency, delaySeed, planChunkItems) => {
         // Several batches in flight per side, both sides at once, answers in a random order.
         const rand = seeded(delaySeed);
         const responseDelay = async () => {
@@ -64,7 +67,7 @@ describe('convergence (property)', () => {
         };
         const h = harness({
           match: true, conflictPolicy: policy, pageSize: 3, throttle: { batch_size: 2, concurrency },
-          retries: { disable_job_after: 1000 }, responseDelay,
+          retries: { disable_job_after: 1000 }, responseDelay, planChunkItems,
         });
         const adapters: Record<Side, InMemoryAdapter> = { source: h.source, dest: h.dest };
         let n = 0;

@@ -3,6 +3,7 @@ import { harness } from '@syncframe/test-kit';
 import { describeSyncScenarios } from '@syncframe/test-kit/contracts';
 
 describeSyncScenarios('memory', () => null);
+describeSyncScenarios('memory, planned a record at a time', () => null, { planChunkItems: 1 });
 
 describe('LinkIndex round trips (memory)', () => {
   it('looks links up in batches, never once per record', async () => {
@@ -16,6 +17,21 @@ describe('LinkIndex round trips (memory)', () => {
     const upserts = h.memory!.calls.filter((c) => c.method === 'upsertLinks');
     expect(finds.length).toBeLessThanOrEqual(4);
     expect(upserts.length).toBe(25); // one per batch of 10
+  });
+});
+
+describe('chunked runs', () => {
+  it('a side whose push failed gets no more writes from later chunks: a dead remote sees max_attempts requests per run', async () => {
+    const h = harness({ planChunkItems: 1, retries: { max_attempts: 2 }, throttle: { concurrency: 1 } });
+    for (let i = 0; i < 5; i++) h.source.insert({ Name: `n${i}`, Slug: `s${i}` });
+    h.dest.failNext({ type: 'transient' }, 'write', 100);
+    const result = await h.run();
+    expect(result.status).toBe('failed');
+    expect(h.dest.requests.filter((r) => r.op === 'write')).toHaveLength(2);
+    expect((await h.linkIndex.loadCursor(h.job.id, h.source.ref)).value).toBeNull();
+    h.dest.clearFaults();
+    expect((await h.run()).status).toBe('success');
+    expect(h.dest.live()).toHaveLength(5);
   });
 });
 
@@ -97,8 +113,9 @@ describe('review regressions', () => {
     expect(await h.linkIndex.listRuns({ jobId: h.job.id })).toEqual([]);
     expect(await h.linkIndex.getFailCount(h.job.id, h.dest.ref)).toBe(0);
     expect(await h.linkIndex.getFailCount(h.job.id, h.source.ref)).toBe(0);
-    // The second batch landed but its links were not saved; no third batch started, no write was retried.
-    expect(h.dest.writeRequests()).toHaveLength(2);
+    // The second batch landed but its links were not saved; the third, written while that save ran
+    // (a lane saves while another writes), landed too; no fourth started, no write was retried.
+    expect(h.dest.writeRequests()).toHaveLength(3);
     // Once the store is back the next run converges: with `match` the landed records are found by key, not created again.
     store.upsertLinks = upsert;
     expect((await h.run()).status).toBe('success');

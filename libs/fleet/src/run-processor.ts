@@ -89,7 +89,7 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         logger: log,
         signal: abort.signal,
         onProgress: (p) => void job.updateProgress({ ...p }).catch(() => undefined),
-      }, { runId, trigger: job.attemptsMade > 0 ? 'retry' : job.data.trigger });
+      }, { runId, trigger: job.attemptsMade > 0 ? 'retry' : job.data.trigger, keepPlan: false });
       const jobDisabled = needsDisabledCheck(result) && Boolean((await deps.store.getJobState(jobId)).disabledAt);
       happened = { kind: 'finished', runId, result, jobDisabled, abort: abortState(abort.signal, signal) };
     } catch (error) {

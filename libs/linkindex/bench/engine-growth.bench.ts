@@ -18,12 +18,15 @@
  *
  *   TSX_TSCONFIG_PATH=tsconfig.dev.json node --import tsx libs/linkindex/bench/engine-growth.bench.ts [initial|steady|all] [sizes]
  *
+ * `BENCH_CPU_PROFILE=FILE` writes a CPU profile of the (last) initial cycle.
+ *
  * `sizes` is a comma-separated list (default initial: 10000,50000,100000, or BENCH_N; steady:
  * 1000,10000,100000, or BENCH_STEADY_N). Connects to DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test), works in fresh `bench_<random>` schemas dropped at
  * the end, prints tables and writes the figures to bench/results/engine-growth-*.json.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Link, SyncJob, TablePair } from '@syncframe/engine';
@@ -42,11 +45,30 @@ const EDIT_ROUNDS = 5;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
+/** With a path, profiles the CPU until `stop()` and writes a .cpuprofile there (Chrome DevTools reads it). */
+async function cpuProfiler(path: string | undefined): Promise<{ stop(): Promise<void> }> {
+  if (!path) return { stop: async () => undefined };
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(path, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 // ==== 1. initial sync ================================================================================
 
 interface InitialResult {
   n: number;
   engineMs: number;
+  /** CPU time (user + system) of the process during the cycle: near engineMs means the cycle is bound by its own CPU, not by PostgreSQL. */
+  engineCpuMs: number;
   engineRate: number;
   rawMs: number;
   rawRate: number;
@@ -135,14 +157,19 @@ async function initialChild(n: number): Promise<InitialResult> {
     sqlCounter.enabled = true;
     const phases: InitialResult['phases'] = {};
     const sampler = memorySampler(50);
+    const profile = await cpuProfiler(process.env.BENCH_CPU_PROFILE);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const onProgress = ({ phase }: { phase: string }) => {
       if (phases[phase]) return;
       const m = process.memoryUsage();
       phases[phase] = { atMs: performance.now() - t0, heapUsed: m.heapUsed, rss: m.rss };
     };
-    const result = await runSyncCycle(copyJob(source, dest), { linkIndex, throttles: freeThrottles, onProgress });
+    const result = await runSyncCycle(copyJob(source, dest), { linkIndex, throttles: freeThrottles, onProgress }, { keepPlan: false });
     const engineMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    await profile.stop();
+    const engineCpuMs = (cpu.user + cpu.system) / 1000;
     const mem = sampler.stop();
     sqlCounter.enabled = false;
     const written = result.summary?.counts.dest.created ?? 0;
@@ -159,7 +186,7 @@ async function initialChild(n: number): Promise<InitialResult> {
 
     const rate = (ms: number) => (n / ms) * 1000;
     return {
-      n, engineMs, engineRate: rate(engineMs), rawMs, rawRate: rate(rawMs), raw100Ms, raw100Rate: rate(raw100Ms),
+      n, engineMs, engineCpuMs, engineRate: rate(engineMs), rawMs, rawRate: rate(rawMs), raw100Ms, raw100Rate: rate(raw100Ms),
       ratio: rate(engineMs) / rate(rawMs),
       rssBefore: before.rss, heapBefore: before.heapUsed, peakRss: mem.peakRss, peakHeap: mem.peakHeap,
       maxRssKernel: mem.maxRssKernel, samples: mem.samples, sourceTableHeap: before.heapUsed - heap0,
@@ -177,9 +204,9 @@ async function initialChild(n: number): Promise<InitialResult> {
 function reportInitial(results: InitialResult[]): void {
   console.log(`\n== 1. initial sync, one way, batches of ${BATCH}, PostgreSQL LinkIndex; raw = pg unnest upsert ==`);
   console.log(table(
-    ['N', 'engine rec/s', 'raw rec/s (5000/stmt)', 'engine/raw', 'raw rec/s (100/stmt)', 'engine s', 'RSS before', 'peak RSS', 'kernel max RSS', 'heap before', 'peak heap', 'source table heap', 'LinkIndex calls', 'SQL stmts'],
+    ['N', 'engine rec/s', 'raw rec/s (5000/stmt)', 'engine/raw', 'raw rec/s (100/stmt)', 'engine s', 'engine CPU s', 'RSS before', 'peak RSS', 'kernel max RSS', 'heap before', 'peak heap', 'source table heap', 'LinkIndex calls', 'SQL stmts'],
     results.map((r) => [
-      int(r.n), int(r.engineRate), int(r.rawRate), r.ratio.toFixed(2), int(r.raw100Rate), (r.engineMs / 1000).toFixed(1),
+      int(r.n), int(r.engineRate), int(r.rawRate), r.ratio.toFixed(2), int(r.raw100Rate), (r.engineMs / 1000).toFixed(1), (r.engineCpuMs / 1000).toFixed(1),
       `${mib(r.rssBefore)} MiB`, `${mib(r.peakRss)} MiB`, `${mib(r.maxRssKernel)} MiB`, `${mib(r.heapBefore)} MiB`, `${mib(r.peakHeap)} MiB`, `${mib(r.sourceTableHeap)} MiB`,
       int(Object.values(r.linkIndexCalls).reduce((a, b) => a + b, 0)), int(r.sqlStatements),
     ]),

@@ -24,7 +24,7 @@ export async function syncCommand(ctx: CliContext): Promise<number> {
     onProgress: progressPrinter(ctx),
     onWait: waitPrinter(ctx),
     giveUp: isUnreachableHostError,
-  }, { trigger: 'cli', dryRun });
+  }, { trigger: 'cli', dryRun, keepPlan: dryRun });
   if (result.status === 'skipped') {
     ctx.err(`job "${job.id}" is disabled; run \`syncframe jobs enable ${job.id}\` to enable it`);
     return EXIT.failed;

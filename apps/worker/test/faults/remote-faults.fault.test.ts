@@ -3,17 +3,11 @@
  * sides (Airtable and Webflow), one fault at a time: a write whose response is lost after it was
  * applied, a 502 and a 504 answered after the write was applied, a burst of 503s shorter than
  * `retries.max_attempts` (the run succeeds), a burst as long as it (the run fails for good and is
- * recorded so; the next run catches up), and a 429 storm with a short Retry-After (Webflow only,
- * see below). Each step changes both sides (new records on each, an edit on each), arms the fault,
+ * recorded so; the next run catches up), and a 429 storm (Webflow with a short Retry-After,
+ * Airtable with none: its documented 30 s penalty per 429). Each step changes both sides (new records on each, an edit on each), arms the fault,
  * runs the job once and checks: the fault was met, the run's status and retries, no record created
  * twice (`match` on the slug must find a write whose answer was lost), nothing lost, a clean
  * LinkIndex. At the end one more run must write nothing.
- *
- * Not covered here:
- * - a 429 storm on Airtable: Airtable sends no Retry-After, so the adapter waits its documented
- *   30 s penalty (AIRTABLE_RATE_LIMIT_PENALTY_MS) per 429: one storm would take minutes. The
- *   engine's 429 path (Retry-After, pause of the account's throttle) is the same for both sides and
- *   is exercised on Webflow.
  *
  * A remote slower than the request timeout: the FaultWorld's sides set `timeout_sec: 2`; a request
  * that gets no answer times out, counts as a transient failure and is retried.
@@ -47,6 +41,8 @@ function changeBothSides(tag: string, n = 2): void {
 
 /** Runs the job once through the queue; resolves with its recorded summary. */
 const runJob = (): Promise<RunSummary> => world.runJob();
+/** The same, waiting up to `timeoutMs` for the run to end. */
+const runJobWaiting = (timeoutMs: number): Promise<RunSummary> => world.runJob(undefined, timeoutMs);
 
 /** Both sides hold exactly the expected records, equal under the mappers, each linked once. */
 const expectConverged = (label: string): Promise<void> => expectConvergedTo(world, expected, label);
@@ -154,6 +150,23 @@ describe('fault suite: remote faults on both sides', () => {
     expect(summary.rateLimited).toBe(3);
     await expectConverged('429 storm on webflow');
   });
+
+  it('airtable: a 429 storm without Retry-After is waited out (30 s penalty each), the account paused meanwhile', async () => {
+    changeBothSides('at-storm');
+    const from = world.airtable.requests.length;
+    world.airtable.fail({ status: 429, times: 2 });
+    const summary = await runJobWaiting(150_000);
+    const seen = since('airtable', from);
+    const refused = seen.filter((r) => r.status === 429);
+    expect(refused, brief(seen)).toHaveLength(2);
+    expect(summary.status, JSON.stringify(summary.failures)).toBe('success');
+    expect(summary.rateLimited).toBe(2);
+    // The run waited Airtable's penalty out: nothing reached Airtable for 30 s after a 429.
+    const after = seen.filter((r) => r.at > refused[0]!.at && r.status !== 429);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after[0]!.at - refused[0]!.at).toBeGreaterThanOrEqual(29_000);
+    await expectConverged('429 storm on airtable');
+  }, 180_000);
 
   it('ends converged: one more run writes nothing', async () => {
     await expectConverged('before the quiet run');

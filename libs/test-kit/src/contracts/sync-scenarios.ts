@@ -11,12 +11,13 @@ const stripIds = (plan: PlanEntry[]) =>
 
 /**
  * The engine's scenarios, against any LinkIndex: in memory here, on PGlite and PostgreSQL in
- * libs/linkindex. `store` returns the LinkIndex to use (a shared one gets unique job and table names).
+ * libs/linkindex. `store` returns the LinkIndex to use (a shared one gets unique job and table names);
+ * `given` are harness options every scenario starts from (e.g. planning one record per chunk).
  */
-export function describeSyncScenarios(name: string, store: () => LinkIndex | null): void {
+export function describeSyncScenarios(name: string, store: () => LinkIndex | null, given: HarnessOptions = {}): void {
   const harness = (options: HarnessOptions = {}) => {
     const shared = store();
-    return baseHarness(shared ? { ...options, linkIndex: shared } : options);
+    return baseHarness({ ...given, ...options, ...(shared ? { linkIndex: shared } : {}) });
   };
   describe(`sync scenarios (${name})`, () => {
   describe('first sync', () => {
@@ -323,7 +324,8 @@ export function describeSyncScenarios(name: string, store: () => LinkIndex | nul
     });
 
     it('a batch rejected whole because of one record is split to isolate it', async () => {
-      const h = harness({ throttle: { batch_size: 8 } });
+      // Batches are made within a planned chunk: one chunk holds the eight.
+      const h = harness({ throttle: { batch_size: 8 }, planChunkItems: 8 });
       for (let i = 0; i < 8; i++) h.source.insert({ Name: `n${i}`, Slug: i === 5 ? 'bad' : `s${i}` });
       h.dest.rejectWhere((f) => f.slug === 'bad', 'batch', 'INVALID_VALUE_FOR_COLUMN');
       const result = await h.run();
@@ -432,7 +434,8 @@ export function describeSyncScenarios(name: string, store: () => LinkIndex | nul
     });
 
     it('saves each page\'s cursor once that page and all before it are applied', async () => {
-      const h = harness({ pageSize: 3, throttle: { batch_size: 3 }, retries: { max_attempts: 1 } });
+      // A chunk per page (when chunks are small): a batch is a page, and cursors move across chunks.
+      const h = harness({ pageSize: 3, throttle: { batch_size: 3 }, retries: { max_attempts: 1 }, planChunkItems: 3 });
       for (let i = 0; i < 9; i++) h.source.insert({ Name: `n${i}`, Slug: `s${i}` });
       // The third write batch fails: pages 1 and 2 are applied, page 3 is not.
       const origWrite = h.dest.write.bind(h.dest);

@@ -38,6 +38,8 @@ export interface HarnessOptions {
   mappers?: Partial<SyncJob['mappers']>;
   /** A shared store (PostgreSQL, PGlite): the harness then uses a unique job id and table names. */
   linkIndex?: LinkIndex;
+  /** Records a run plans (and pushes) together: small values cross chunk boundaries in small tests. */
+  planChunkItems?: number;
 }
 
 export function harness(options: HarnessOptions = {}): Harness {
@@ -63,7 +65,8 @@ export function harness(options: HarnessOptions = {}): Harness {
     links: () => linkIndex.findLinks({ source: source.ref, dest: dest.ref }, 'source', source.all().map((r) => r.id)),
     run: (opts = {}, deps = {}) => {
       clock.advance(1000);
-      return runSyncCycle(job, { linkIndex, clock, ...deps }, { trigger: 'test', ...opts });
+      const chunk = options.planChunkItems !== undefined ? { planChunkItems: options.planChunkItems } : {};
+      return runSyncCycle(job, { linkIndex, clock, ...deps }, { trigger: 'test', ...chunk, ...opts });
     },
   };
 }

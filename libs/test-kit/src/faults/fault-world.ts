@@ -166,9 +166,9 @@ export class FaultWorld {
   }
 
   /** Runs the job once through the queue and returns the run it recorded (throws when none was). */
-  async runJob(jobId = FAULT_JOB_ID): Promise<RunSummary> {
+  async runJob(jobId = FAULT_JOB_ID, timeoutMs = 60_000): Promise<RunSummary> {
     const { queueJobId, runId } = await this.enqueue(jobId);
-    await this.waitEnded(queueJobId);
+    await this.waitEnded(queueJobId, timeoutMs);
     const summary = runId ? await this.store.getRun(runId) : null;
     if (!summary) throw new Error(`run ${runId ?? '(no id)'} of queue job ${queueJobId} was not recorded`);
     return summary;
