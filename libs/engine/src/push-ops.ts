@@ -123,7 +123,7 @@ export class OpPusher {
       while (!stopped && !this.halted && next < batches.length) {
         const batch = batches[next++]!;
         try {
-          await this.pushBatch(target, batch.kind, batch.ops, slots);
+          await this.pushBatch(target, batch.kind, batch.ops);
         } catch (err) {
           stopped = true;
           if (isFatalRunError(err)) this.halted = true;
@@ -135,9 +135,8 @@ export class OpPusher {
     // other lanes' writes hold the slots, so the remote is not left idle waiting for the LinkIndex,
     // and links saved together make few statements. Landed records awaiting their links (what a
     // crash would leave unlinked) stay under LANDED_UNLINKED, or one batch per slot if more.
-    const concurrency = settings.concurrency ?? defaultConcurrency(settings);
-    const slots = this.slots[target];
-    const lanes = Math.min(concurrency + Math.max(concurrency, Math.floor(LANDED_UNLINKED / settings.batch_size)), batches.length);
+    const { size } = this.slots[target];
+    const lanes = Math.min(size + Math.max(size, Math.floor(LANDED_UNLINKED / settings.batch_size)), batches.length);
     const outcomes = await Promise.allSettled(Array.from({ length: lanes }, lane));
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length > 0) throw failures.find(isFatalRunError) ?? failures[0];
@@ -154,10 +153,10 @@ export class OpPusher {
     for (const op of ops) this.settle(op.settles);
   }
 
-  private async pushBatch(target: Side, kind: WriteOp['kind'], ops: PlannedOp[], slots: Slots): Promise<void> {
+  private async pushBatch(target: Side, kind: WriteOp['kind'], ops: PlannedOp[]): Promise<void> {
     let results: WriteResult[];
     try {
-      results = await slots.run(async () => {
+      results = await this.slots[target].run(async () => {
         // The side failed (in another chunk pushed meanwhile): no more requests to it in this run.
         if (this.failed.has(target)) throw this.failed.get(target);
         try {
@@ -176,8 +175,8 @@ export class OpPusher {
       }
       this.ctx.logger.warn({ side: jobSide(this.ctx.job, target).name, size: ops.length }, 'batch rejected whole; splitting it to isolate the record');
       const half = Math.ceil(ops.length / 2);
-      await this.pushBatch(target, kind, ops.slice(0, half), slots);
-      await this.pushBatch(target, kind, ops.slice(half), slots);
+      await this.pushBatch(target, kind, ops.slice(0, half));
+      await this.pushBatch(target, kind, ops.slice(half));
       return;
     }
     await this.landed(target, kind, ops, results);

@@ -2,11 +2,14 @@
  * A counting semaphore: at most `size` holders at once, the rest wait in arrival order.
  */
 export class Slots {
+  /** Holders allowed at once. */
+  readonly size: number;
   private free: number;
   private readonly waiting: (() => void)[] = [];
 
   constructor(size: number) {
-    this.free = Math.max(1, size);
+    this.size = Math.max(1, size);
+    this.free = this.size;
   }
 
   /** Runs `task` once a slot is free, and frees the slot when it settles. */
