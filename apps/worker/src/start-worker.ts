@@ -1,6 +1,6 @@
 import type { FleetProcessOptions, RunWorker } from '@syncframe/fleet';
 import {
-  createConfigReloader, createRunProcessor, openFleetProcess, openRedis, openRunWorker, processIdentity, RedisThrottleProvider,
+  createConfigReloader, createRunProcessor, FileRecordSpool, openFleetProcess, openRedis, openRunWorker, processIdentity, RedisThrottleProvider,
 } from '@syncframe/fleet';
 import { startHealthServer } from './health-server.js';
 
@@ -24,6 +24,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   // Rate-limit calls fail fast instead of queueing while Redis is away.
   const limiterRedis = await openRedis(redisUrl, 'producer');
   const holder = await processIdentity();
+  // Runs of a worker killed mid-run may have left their spilled records behind.
+  const swept = await FileRecordSpool.sweepStale();
+  if (swept.length > 0) logger.info({ folders: swept.length }, 'removed spools left by stopped workers');
   // A rotated token or a job added to the config reaches the next runs without a restart.
   const reloader = createConfigReloader(config, {
     configPath: options.configPath, env, logger, processName: 'worker', onReload: async () => undefined,

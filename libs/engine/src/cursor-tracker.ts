@@ -1,5 +1,10 @@
-import type { CycleItem } from './plan.js';
 import type { Cursor } from './record.js';
+
+/** A pulled record as a cursor sees it: its id and the (last) page it came in. */
+export interface PagedRecord {
+  readonly page: number;
+  readonly id: string;
+}
 
 /**
  * Knows, for one side, which pulled pages are fully applied. A page's cursor may be saved only
@@ -7,19 +12,19 @@ import type { Cursor } from './record.js';
  */
 export class CursorTracker {
   private readonly pending: number[];
-  /** Items already counted off their page: settling one twice changes nothing. */
-  private readonly settled = new Set<CycleItem>();
+  /** Records already counted off their page: settling one twice changes nothing. */
+  private readonly settled = new Set<string>();
   private saved = -1;
 
-  constructor(private readonly checkpoints: readonly Cursor[], items: readonly CycleItem[]) {
+  constructor(private readonly checkpoints: readonly Cursor[], records: readonly Pick<PagedRecord, 'page'>[]) {
     this.pending = checkpoints.map(() => 0);
-    for (const item of items) this.pending[item.page] = (this.pending[item.page] ?? 0) + 1;
+    for (const record of records) this.pending[record.page] = (this.pending[record.page] ?? 0) + 1;
   }
 
-  settle(item: CycleItem): void {
-    if (this.settled.has(item)) return;
-    this.settled.add(item);
-    this.pending[item.page] = (this.pending[item.page] ?? 1) - 1;
+  settle(record: PagedRecord): void {
+    if (this.settled.has(record.id)) return;
+    this.settled.add(record.id);
+    this.pending[record.page] = (this.pending[record.page] ?? 1) - 1;
   }
 
   /** The furthest cursor that became safe to save since the last call, or null. */

@@ -24,3 +24,5 @@ export * from './field-diff.js';
 export { DELETED_HASH } from './map-items.js';
 export * from './fatal-error.js';
 export * from './failed-record-hold.js';
+export * from './record-spool.js';
+export { SPILL_AFTER_RECORDS } from './pulled-records.js';

@@ -3,60 +3,70 @@ import type { SyncJob } from './job.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
 import { mapperContext, mapperFor, mapRecord } from './map-items.js';
 import type { PlanReads } from './plan-cycle.js';
-import type { PlanInput } from './plan-decisions.js';
 import { keyOf, storedKey } from './plan-match.js';
 import type { CycleItem } from './plan.js';
+import type { PulledItem } from './pulled-records.js';
 import type { Side } from './record.js';
 import { SIDES } from './record.js';
 
 /** Pulled records planned (and then pushed) together: a run's memory grows with this, not with its changes. */
 export const PLAN_CHUNK_ITEMS = 2000;
 
+export interface PulledItems {
+  readonly source: readonly PulledItem[];
+  readonly dest: readonly PulledItem[];
+}
+
 /** Pulled items to plan together, with what planning reads for them. */
 export interface PlanChunk {
-  readonly items: { readonly source: readonly CycleItem[]; readonly dest: readonly CycleItem[] };
+  readonly items: PulledItems;
   readonly reads: PlanReads;
 }
+
+/** Brings pulled items' records into memory (from the run's spool), in the same order. */
+export type LoadPulled = (items: readonly PulledItem[]) => Promise<CycleItem[]>;
 
 /**
  * Splits a run's pulled items into chunks that can be planned and pushed one after another, each
  * on its own. Records that planning decides together always share a chunk: the two records of a
  * link (a change on each side is a conflict, not two updates), the records of a conflict, and,
  * with `match`, records with the same key (paired within the run, or refused as a duplicate key);
- * keys are what the mappers make of the records, so a match job's records are mapped here once
- * more. Chunks follow the pull order (page by page, both sides), so cursors move as chunks land.
+ * keys are what the mappers make of the records, so a match job's records are loaded (`load`, a
+ * chunk at a time) and mapped here once more. Chunks follow the pull order (page by page, both sides), so cursors move as chunks land.
  * A resolved conflict is applied by one chunk: the one holding its records, else the first.
  * There is always at least one chunk (resolved conflicts apply with nothing pulled).
  */
 export async function planChunks(
-  job: SyncJob, loader: LinkedIdLoader, items: PlanInput['items'], reads: PlanReads, size = PLAN_CHUNK_ITEMS,
+  job: SyncJob, loader: LinkedIdLoader, items: PulledItems, reads: PlanReads, load: LoadPulled, size = PLAN_CHUNK_ITEMS,
 ): Promise<PlanChunk[]> {
   const order = pullOrder(items);
   const groups = new UnionFind(order.length);
   const related = [...reads.open, ...reads.resolved];
   // Index the pulled ids only when something can join two records (a first sync has no links).
   const indexOf: Record<Side, Map<string, number>> = { source: new Map(), dest: new Map() };
-  if (reads.links.bySourceId.size > 0 || related.length > 0) order.forEach((item, i) => indexOf[item.side].set(item.record.id, i));
+  if (reads.links.bySourceId.size > 0 || related.length > 0) order.forEach((item, i) => indexOf[item.side].set(item.id, i));
   const join = (a: number | undefined, b: number | undefined) => {
     if (a !== undefined && b !== undefined) groups.union(a, b);
   };
   if (reads.links.bySourceId.size > 0) {
     order.forEach((item, i) => {
-      const link = item.side === 'source' ? reads.links.bySourceId.get(item.record.id) : reads.links.byDestId.get(item.record.id);
+      const link = item.side === 'source' ? reads.links.bySourceId.get(item.id) : reads.links.byDestId.get(item.id);
       if (link) join(i, item.side === 'source' ? indexOf.dest.get(link.destId) : indexOf.source.get(link.sourceId));
     });
   }
   for (const c of related) join(indexOf.source.get(c.sourceId), indexOf.dest.get(c.destId));
   if (job.match) {
     const firstWithKey = new Map<string, number>();
-    const keys = await matchKeys(job, loader, order);
-    keys.forEach((ofItem, i) => {
-      for (const key of ofItem) {
-        const first = firstWithKey.get(key);
-        if (first === undefined) firstWithKey.set(key, i);
-        else groups.union(first, i);
-      }
-    });
+    for (let from = 0; from < order.length; from += size) {
+      const keys = await matchKeys(job, loader, await load(order.slice(from, from + size)));
+      keys.forEach((ofItem, k) => {
+        for (const key of ofItem) {
+          const first = firstWithKey.get(key);
+          if (first === undefined) firstWithKey.set(key, from + k);
+          else groups.union(first, from + k);
+        }
+      });
+    }
   }
 
   // Each group at the place of its first record, its records in pull order; chunks cut between groups.
@@ -67,7 +77,7 @@ export async function planChunks(
   });
   const at = Int32Array.from({ length: order.length }, (_, i) => first[groups.find(i)]!);
   const placed = Int32Array.from({ length: order.length }, (_, i) => i).sort((a, b) => at[a]! - at[b]! || a - b);
-  const chunkItems: CycleItem[][] = [[]];
+  const chunkItems: PulledItem[][] = [[]];
   const chunkOfRoot = new Map<number, number>();
   for (const i of placed) {
     const root = groups.find(i);
@@ -91,13 +101,13 @@ export async function planChunks(
 }
 
 /** The chunk holding `item` (a record alone in its group; rare: a resolved conflict with one record pulled). */
-function chunkIndexOf(chunks: readonly CycleItem[][], item: CycleItem): number {
+function chunkIndexOf(chunks: readonly PulledItem[][], item: PulledItem): number {
   return Math.max(0, chunks.findIndex((c) => c.includes(item)));
 }
 
 /** Both sides' items page by page (a page of the source, then the dest's page of the same number). */
-function pullOrder(items: PlanInput['items']): CycleItem[] {
-  const out: CycleItem[] = [];
+function pullOrder(items: PulledItems): PulledItem[] {
+  const out: PulledItem[] = [];
   const at = { source: 0, dest: 0 };
   let pages = 0;
   for (const side of SIDES) for (const item of items[side]) pages = Math.max(pages, item.page + 1);

@@ -20,14 +20,16 @@ export interface PlanReads {
   readonly resolved: readonly Conflict[];
 }
 
-/** Reads the conflicts and the links planning needs for these pulled items. */
-export async function readForPlan(input: Pick<PlanInput, 'job' | 'pair' | 'linkIndex' | 'items'>): Promise<PlanReads> {
-  const { job, pair, linkIndex, items } = input;
+/** Reads the conflicts and the links planning needs for the records pulled with these ids. */
+export async function readForPlan(
+  input: Pick<PlanInput, 'job' | 'pair' | 'linkIndex'>, ids: { readonly source: readonly string[]; readonly dest: readonly string[] },
+): Promise<PlanReads> {
+  const { job, pair, linkIndex } = input;
   const [open, resolved] = await Promise.all([linkIndex.listConflicts(job.id, 'open'), linkIndex.listConflicts(job.id, 'resolved')]);
   const conflicts = [...open, ...resolved];
   const links = await lookUpLinks(pair, linkIndex, {
-    source: [...items.source.map((i) => i.record.id), ...conflicts.map((c) => c.sourceId)],
-    dest: [...items.dest.map((i) => i.record.id), ...conflicts.map((c) => c.destId)],
+    source: [...ids.source, ...conflicts.map((c) => c.sourceId)],
+    dest: [...ids.dest, ...conflicts.map((c) => c.destId)],
   });
   return { links, open, resolved };
 }
@@ -45,7 +47,8 @@ export async function readForPlan(input: Pick<PlanInput, 'job' | 'pair' | 'linkI
  */
 export async function planCycle(input: PlanInput, reads?: PlanReads): Promise<CyclePlan> {
   const { job, loader } = input;
-  const { links: lookup, open, resolved } = reads ?? await readForPlan(input);
+  const idsOf = (side: 'source' | 'dest') => input.items[side].map((i) => i.record.id);
+  const { links: lookup, open, resolved } = reads ?? await readForPlan(input, { source: idsOf('source'), dest: idsOf('dest') });
   const mapping = await mapCycleItems(job, loader, input.items);
   const { view } = mapping;
   const stored = storedLinksOf(view, lookup);

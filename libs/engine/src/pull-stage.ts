@@ -1,4 +1,5 @@
 import type { PulledSide } from './pull-side.js';
+import type { PulledRecords } from './pulled-records.js';
 import { pullSide } from './pull-side.js';
 import type { Side } from './record.js';
 import { SIDES } from './record.js';
@@ -9,15 +10,15 @@ import { errorText } from './run-counters.js';
  * Pulls both sides at once (they are usually different accounts, each with its own budget).
  * Returns null when a side failed; its failure is in the counters.
  */
-export async function pullStage(ctx: RunContext): Promise<Record<Side, PulledSide> | null> {
+export async function pullStage(ctx: RunContext, records: PulledRecords): Promise<Record<Side, PulledSide> | null> {
   const { job, linkIndex, counters } = ctx;
   let pulledCount = 0;
   const outcomes = await Promise.allSettled(SIDES.map(async (side) => {
     const adapter = (side === 'source' ? job.source : job.dest).adapter;
     const cursor = await linkIndex.loadCursor(job.id, adapter.ref);
-    const pulled = await pullSide(side, adapter, cursor, ctx.retry[side], (n) => ctx.progress('pull', (pulledCount += n), 0));
+    const pulled = await pullSide(side, adapter, cursor, ctx.retry[side], records, (n) => ctx.progress('pull', (pulledCount += n), 0));
     counters.counts[side].pulled = pulled.items.length;
-    ctx.logger.info({ side: ctx.sideName(side), records: pulled.items.length, pages: pulled.checkpoints.length }, 'pulled');
+    ctx.logger.info({ side: ctx.sideName(side), records: pulled.items.length, pages: pulled.checkpoints.length, spilledSoFar: records.spilled }, 'pulled');
     return pulled;
   }));
   const pulled = {} as Record<Side, PulledSide>;

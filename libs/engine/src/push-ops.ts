@@ -271,7 +271,7 @@ export class OpPusher {
   }
 
   private settle(items: readonly CycleItem[]): void {
-    for (const item of items) this.cursors[item.side].settle(item);
+    for (const item of items) this.cursors[item.side].settle({ id: item.record.id, page: item.page });
   }
 }
 

@@ -36,7 +36,7 @@ export class PushStage {
     // A record that failed stays unsettled: its side's cursor stops before it, so the next run
     // pulls it again (what follows it comes back as echoes and costs no writes).
     const unsettled = new Set<CycleItem>([...plan.ops.flatMap((op) => op.settles), ...plan.failures.map((f) => f.item).filter((i) => !givenUp.has(i))]);
-    for (const side of SIDES) for (const item of items[side]) if (!unsettled.has(item)) this.cursors[side].settle(item);
+    for (const side of SIDES) for (const item of items[side]) if (!unsettled.has(item)) this.cursors[side].settle({ id: item.record.id, page: item.page });
     this.writes += plan.ops.filter((op) => op.kind !== 'link').length;
     this.ctx.progress('push', this.applied, this.writes);
     await this.pusher.pushAll(plan.ops, async () => {

@@ -1,4 +1,6 @@
 import { PLAN_CHUNK_ITEMS } from './plan-chunks.js';
+import type { SPILL_AFTER_RECORDS } from './pulled-records.js';
+import type { OpenRecordSpool } from './record-spool.js';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -59,6 +61,12 @@ export interface SyncCycleDeps {
    * @defaultValue none: every retryable error is retried
    */
   readonly giveUp?: (err: unknown) => boolean;
+  /**
+   * Opens a spool for the records a run pulls beyond `spillAfter` (e.g. `FileRecordSpool.open`):
+   * a run's memory then grows with a chunk and an id per pulled record, not with the records.
+   * @defaultValue none: every pulled record stays in memory until the run ends
+   */
+  readonly openSpool?: OpenRecordSpool;
 }
 
 export interface SyncCycleOptions {
@@ -80,6 +88,12 @@ export interface SyncCycleOptions {
    * @defaultValue {@link PLAN_CHUNK_ITEMS}
    */
   readonly planChunkItems?: number;
+  /**
+   * Pulled records a run holds in memory; the rest go to the spool `openSpool` opens (without one,
+   * all stay in memory).
+   * @defaultValue {@link SPILL_AFTER_RECORDS}
+   */
+  readonly spillAfter?: number;
 }
 
 /** What every stage of one run works with: the job, its stores, its clock, and the run's counters. */

@@ -1,7 +1,8 @@
 import type { SyncJob } from './job.js';
 import { LinkedIdLoader } from './linked-id-loader.js';
 import type { PlanEntry } from './plan.js';
-import { chunkStage, planStage } from './plan-stage.js';
+import { chunkStage, loadChunk, planStage } from './plan-stage.js';
+import { PulledRecords, SPILL_AFTER_RECORDS } from './pulled-records.js';
 import { pullStage } from './pull-stage.js';
 import { PushStage } from './push-stage.js';
 import { recordStage, summarizeRun } from './record-stage.js';
@@ -39,11 +40,20 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
     return { status: 'skipped', summary: null, plan: [], failures: [] };
   }
 
-  const pulled = await pullStage(ctx);
+  const records = new PulledRecords(deps.openSpool, options.spillAfter ?? SPILL_AFTER_RECORDS);
+  try {
+    return await pullPlanPush(ctx, records, options);
+  } finally {
+    await records.close();
+  }
+}
+
+async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: SyncCycleOptions): Promise<CycleResult> {
+  const pulled = await pullStage(ctx, records);
   if (!pulled) return finish(ctx, []);
 
   const loader = new LinkedIdLoader(ctx.linkIndex);
-  const chunks = await chunkStage(ctx, pulled, loader);
+  const chunks = await chunkStage(ctx, pulled, loader, records);
   if (!chunks) return finish(ctx, []);
   const entries: PlanEntry[] = [];
   const keep = options.keepPlan ?? true;
@@ -54,7 +64,7 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
   const pushing: Promise<void>[] = [];
   try {
     for (const chunk of chunks) {
-      const planned = await planStage(ctx, chunk, loader);
+      const planned = await planStage(ctx, await loadChunk(records, chunk), loader);
       if (!planned) break; // recorded; the chunks planned before it are still pushed
       if (keep) for (const e of planned.plan.entries) entries.push(e);
       if (!push) continue;

@@ -59,7 +59,9 @@ describe('convergence (property)', () => {
         // Records planned and pushed together: small chunks cross chunk boundaries (a link's two
         // records, a conflict, a key shared by both sides must still be decided together).
         fc.constantFrom(1, 2, 5, 2000),
-        async (actions, policy, concurrency, delaySeed, planChunkItems) => {
+        // Pulled records held in memory before the rest go to a spool (JSON copies read back per chunk).
+        fc.constantFrom(0, 3, 100_000),
+        async (actions, policy, concurrency, delaySeed, planChunkItems, spillAfter) => {
         // Several batches in flight per side, both sides at once, answers in a random order.
         const rand = seeded(delaySeed);
         const responseDelay = async () => {
@@ -67,7 +69,7 @@ describe('convergence (property)', () => {
         };
         const h = harness({
           match: true, conflictPolicy: policy, pageSize: 3, throttle: { batch_size: 2, concurrency },
-          retries: { disable_job_after: 1000 }, responseDelay, planChunkItems,
+          retries: { disable_job_after: 1000 }, responseDelay, planChunkItems, spillAfter,
         });
         const adapters: Record<Side, InMemoryAdapter> = { source: h.source, dest: h.dest };
         let n = 0;

@@ -4,6 +4,7 @@ import { describeSyncScenarios } from '@syncframe/test-kit/contracts';
 
 describeSyncScenarios('memory', () => null);
 describeSyncScenarios('memory, planned a record at a time', () => null, { planChunkItems: 1 });
+describeSyncScenarios('memory, chunks of two, every record spilled to a spool', () => null, { planChunkItems: 2, spillAfter: 0 });
 
 describe('LinkIndex round trips (memory)', () => {
   it('looks links up in batches, never once per record', async () => {
@@ -21,6 +22,29 @@ describe('LinkIndex round trips (memory)', () => {
 });
 
 describe('chunked runs', () => {
+  it('spills the pulled records beyond spillAfter to the spool, reads them back once per chunk, and closes it', async () => {
+    const h = harness({ planChunkItems: 3, spillAfter: 4 });
+    for (let i = 0; i < 10; i++) h.source.insert({ Name: `n${i}`, Slug: `s${i}` });
+    const result = await h.run();
+    expect(result.status).toBe('success');
+    expect(h.dest.live()).toHaveLength(10);
+    expect(h.spools).toHaveLength(1);
+    expect(h.spools[0]!).toMatchObject({ written: 6, readBack: 6, closed: true });
+    // The next run pulls the 10 echoes (spilled again); the one after pulls nothing and opens no spool.
+    await h.run();
+    await h.run();
+    expect(h.spools).toHaveLength(2);
+    expect(h.spools[1]!).toMatchObject({ written: 6, closed: true });
+  });
+
+  it('closes the spool when the run fails as a whole', async () => {
+    const h = harness({ spillAfter: 0, retries: { max_attempts: 1 } });
+    for (let i = 0; i < 3; i++) h.source.insert({ Name: `n${i}`, Slug: `s${i}` });
+    h.dest.failNext({ type: 'permanent' }, 'pull');
+    expect((await h.run()).status).toBe('failed');
+    expect(h.spools.map((s) => s.closed)).toEqual([true]);
+  });
+
   it('a side whose push failed gets no more writes from later chunks: a dead remote sees max_attempts requests per run', async () => {
     const h = harness({ planChunkItems: 1, retries: { max_attempts: 2 }, throttle: { concurrency: 1 } });
     for (let i = 0; i < 5; i++) h.source.insert({ Name: `n${i}`, Slug: `s${i}` });

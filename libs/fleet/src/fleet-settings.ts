@@ -1,3 +1,4 @@
+import { SPILL_AFTER_RECORDS } from '@syncframe/engine';
 import { DEFAULT_QUEUE_PREFIX } from './queues.js';
 /** Timing and sizing of the fleet's processes, from the environment. */
 export interface FleetSettings {
@@ -29,6 +30,12 @@ export interface FleetSettings {
    * the queue runs it again (`RUN_RETRY` in queues.ts). `SYNCFRAME_STORE_OUTAGE_TOLERANCE_MS` @defaultValue 30000
    */
   readonly storeOutageToleranceMs: number;
+  /**
+   * Records a run keeps in memory of what it pulled; the rest are spilled to a file under
+   * `SYNCFRAME_SPOOL_DIR` (else the OS temp folder) and read back a chunk at a time.
+   * `SYNCFRAME_SPILL_AFTER_RECORDS` @defaultValue 20000
+   */
+  readonly spillAfterRecords: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -53,5 +60,6 @@ export function fleetSettingsFromEnv(env: Env = process.env): FleetSettings {
     queuePrefix: env.SYNCFRAME_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX,
     healthPort: int(env, 'SYNCFRAME_HEALTH_PORT', 0, 0),
     storeOutageToleranceMs: int(env, 'SYNCFRAME_STORE_OUTAGE_TOLERANCE_MS', 30_000, 0),
+    spillAfterRecords: int(env, 'SYNCFRAME_SPILL_AFTER_RECORDS', SPILL_AFTER_RECORDS, 0),
   };
 }

@@ -15,3 +15,4 @@ export * from './fleet-process.js';
 export * from './errors/redis-unavailable-error.js';
 export * from './fleet-queues.js';
 export * from './errors/lease-unrenewed-error.js';
+export * from './file-record-spool.js';

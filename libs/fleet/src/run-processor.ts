@@ -4,6 +4,7 @@ import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { LoadedConfig } from '@syncframe/config';
 import type { JobLeases, LinkIndex, Logger, ThrottleProvider } from '@syncframe/engine';
 import { runSyncCycle } from '@syncframe/engine';
+import { FileRecordSpool } from './file-record-spool.js';
 import { buildSyncJob } from './build-sync-job.js';
 import type { FleetSettings } from './fleet-settings.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
@@ -20,7 +21,7 @@ export interface RunProcessorDeps {
   readonly logger: Logger;
   /** This worker's identity in leases, e.g. `host:pid`. */
   readonly holder: string;
-  readonly settings: Pick<FleetSettings, 'leaseTtlMs' | 'busyRetryMs'>;
+  readonly settings: Pick<FleetSettings, 'leaseTtlMs' | 'busyRetryMs'> & Partial<Pick<FleetSettings, 'spillAfterRecords'>>;
 }
 
 /** Attempts probed for a free run id before falling back to a random suffix. */
@@ -88,8 +89,9 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         throttles: deps.throttles,
         logger: log,
         signal: abort.signal,
+        openSpool: () => FileRecordSpool.open(),
         onProgress: (p) => void job.updateProgress({ ...p }).catch(() => undefined),
-      }, { runId, trigger: job.attemptsMade > 0 ? 'retry' : job.data.trigger, keepPlan: false });
+      }, { runId, trigger: job.attemptsMade > 0 ? 'retry' : job.data.trigger, keepPlan: false, ...(deps.settings.spillAfterRecords !== undefined ? { spillAfter: deps.settings.spillAfterRecords } : {}) });
       const jobDisabled = needsDisabledCheck(result) && Boolean((await deps.store.getJobState(jobId)).disabledAt);
       happened = { kind: 'finished', runId, result, jobDisabled, abort: abortState(abort.signal, signal) };
     } catch (error) {

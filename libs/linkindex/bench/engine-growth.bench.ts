@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Link, SyncJob, TablePair } from '@syncframe/engine';
 import { runSyncCycle } from '@syncframe/engine';
+import { FileRecordSpool } from '@syncframe/fleet';
 import type { MemoryAdapter } from '@syncframe/fleet/memory-adapter';
 import {
   BATCH, DATABASE_URL, MiB, benchSchema, copyJob, countingLinkIndex, dropSchemas, emptyDest, freeThrottle, freeThrottles, int,
@@ -165,7 +166,7 @@ async function initialChild(n: number): Promise<InitialResult> {
       const m = process.memoryUsage();
       phases[phase] = { atMs: performance.now() - t0, heapUsed: m.heapUsed, rss: m.rss };
     };
-    const result = await runSyncCycle(copyJob(source, dest), { linkIndex, throttles: freeThrottles, onProgress }, { keepPlan: false });
+    const result = await runSyncCycle(copyJob(source, dest), { linkIndex, throttles: freeThrottles, onProgress, openSpool: () => FileRecordSpool.open() }, { keepPlan: false });
     const engineMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     await profile.stop();

@@ -1,7 +1,7 @@
 import { isUnreachableHostError } from '@syncframe/adapter-kit';
 import type { CycleProgress, CycleResult, CycleWait, PlanEntry } from '@syncframe/engine';
 import { runSyncCycle } from '@syncframe/engine';
-import { buildSyncJob } from '@syncframe/fleet';
+import { buildSyncJob, FileRecordSpool, fleetSettingsFromEnv } from '@syncframe/fleet';
 import type { CliContext } from '../cli-context.js';
 import { EXIT, requireJob } from '../cli-context.js';
 import { formatRunSummary } from '../run-summary-text.js';
@@ -24,7 +24,8 @@ export async function syncCommand(ctx: CliContext): Promise<number> {
     onProgress: progressPrinter(ctx),
     onWait: waitPrinter(ctx),
     giveUp: isUnreachableHostError,
-  }, { trigger: 'cli', dryRun, keepPlan: dryRun });
+    openSpool: () => FileRecordSpool.open(),
+  }, { trigger: 'cli', dryRun, keepPlan: dryRun, spillAfter: fleetSettingsFromEnv(ctx.env).spillAfterRecords });
   if (result.status === 'skipped') {
     ctx.err(`job "${job.id}" is disabled; run \`syncframe jobs enable ${job.id}\` to enable it`);
     return EXIT.failed;

@@ -4,6 +4,7 @@ import { runSyncCycle } from '@syncframe/engine';
 import { FakeClock } from './fake-clock.js';
 import { InMemoryAdapter } from './in-memory-adapter.js';
 import { InMemoryLinkIndex } from './in-memory-link-index.js';
+import { JsonRecordSpool } from './json-record-spool.js';
 import type { InMemoryAdapterOptions } from './in-memory-adapter.js';
 
 /** Source (Airtable-like) fields Name/Slug/Notes ↔ destination (Webflow-like) name/slug/notes. */
@@ -16,6 +17,8 @@ export const toSource: MapperFn = (r) => ({
 
 export interface Harness {
   clock: FakeClock;
+  /** The spool of each run so far (with `spillAfter`). */
+  spools: JsonRecordSpool[];
   source: InMemoryAdapter;
   dest: InMemoryAdapter;
   linkIndex: LinkIndex;
@@ -40,6 +43,8 @@ export interface HarnessOptions {
   linkIndex?: LinkIndex;
   /** Records a run plans (and pushes) together: small values cross chunk boundaries in small tests. */
   planChunkItems?: number;
+  /** Runs spill every pulled record beyond this many to a {@link JsonRecordSpool} (`spool`). */
+  spillAfter?: number;
 }
 
 export function harness(options: HarnessOptions = {}): Harness {
@@ -60,13 +65,20 @@ export function harness(options: HarnessOptions = {}): Harness {
     conflictPolicy: options.conflictPolicy ?? 'last_writer_wins',
     ...(options.match ? { match: { source: 'Slug', dest: 'slug' } } : {}),
   };
+  const spools: JsonRecordSpool[] = [];
   return {
-    clock, source, dest, linkIndex, memory, job,
+    clock, spools, source, dest, linkIndex, memory, job,
     links: () => linkIndex.findLinks({ source: source.ref, dest: dest.ref }, 'source', source.all().map((r) => r.id)),
     run: (opts = {}, deps = {}) => {
       clock.advance(1000);
       const chunk = options.planChunkItems !== undefined ? { planChunkItems: options.planChunkItems } : {};
-      return runSyncCycle(job, { linkIndex, clock, ...deps }, { trigger: 'test', ...chunk, ...opts });
+      const spill = options.spillAfter !== undefined ? { spillAfter: options.spillAfter } : {};
+      const openSpool = async () => {
+        const spool = new JsonRecordSpool();
+        spools.push(spool);
+        return spool;
+      };
+      return runSyncCycle(job, { linkIndex, clock, ...(options.spillAfter !== undefined ? { openSpool } : {}), ...deps }, { trigger: 'test', ...chunk, ...spill, ...opts });
     },
   };
 }

@@ -7,3 +7,4 @@ export * from './harness.js';
 /** Pure; lives with the fakes (production, shipped by `syncframe demo`) and is re-exported here for tests. */
 export { maxInWindow } from '@syncframe/fakes';
 export * from './copy-job.js';
+export * from './json-record-spool.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { RunSummary } from '@syncframe/engine';
@@ -111,6 +111,8 @@ export class FaultWorld {
       }],
     };
     const configPath = join(dir, 'jobs.jsonc');
+    const spoolDir = join(dir, 'spool');
+    mkdirSync(spoolDir);
     writeFileSync(configPath, JSON.stringify(config, null, 2));
     const env = {
       REDIS_URL: options.workerRedisUrl ?? REDIS_URL,
@@ -125,6 +127,9 @@ export class FaultWorld {
       SYNCFRAME_SHUTDOWN_GRACE_MS: '5000',
       SYNCFRAME_BUSY_RETRY_MS: '300',
       SYNCFRAME_WORKER_CONCURRENCY: '2',
+      // Every pulled record goes through the file spool: the suite's kills and outages meet it too.
+      SYNCFRAME_SPILL_AFTER_RECORDS: '0',
+      SYNCFRAME_SPOOL_DIR: spoolDir,
       LOG_LEVEL: 'info',
       ...options.env,
     };
@@ -207,6 +212,7 @@ export class FaultWorld {
     await this.dropSchema();
     await this.airtable.close();
     await this.webflow.close();
+    rmSync(this.env.SYNCFRAME_SPOOL_DIR!, { recursive: true, force: true });
   }
 }
 
