@@ -26,8 +26,9 @@ export interface CycleResult {
 }
 
 /**
- * Runs one cycle of one job: skip if disabled → pull both sides (at once) → read links and
- * conflicts, and split the pulled records into chunks of related records → per chunk: map, look
+ * Runs one cycle of one job: skip if disabled → pull both sides (at once; records past
+ * `spillAfter` go to the run's spool) → read links and conflicts, and split the pulled records
+ * into chunks of related records → per chunk: map, look
  * links up, drop echoes, detect conflicts, then push both sides at once (several batches in flight
  * per side, through throttle and retries, saving links per batch and cursors as soon as safe),
  * the next chunk planned while one is pushed → record the run → fail counts and disabling. One
