@@ -30,6 +30,10 @@ export const links = pgTable(
     ...linkedPairColumns(),
     sourceHash: text('source_hash'),
     destHash: text('dest_hash'),
+    /** Per field, the hash of its last synced value (source → dest mapping); only `conflict_policy: field_merge` keeps it. */
+    sourceFields: jsonb('source_fields').$type<Record<string, string>>(),
+    /** Per field, the hash of its last synced value (dest → source mapping); only `conflict_policy: field_merge` keeps it. */
+    destFields: jsonb('dest_fields').$type<Record<string, string>>(),
     deletedAt: tstz('deleted_at'),
     syncedAt: tstz('synced_at').notNull(),
   },
@@ -91,6 +95,8 @@ export const conflicts = pgTable(
     ...linkedPairColumns(),
     srcPayload: jsonb('src_payload').$type<SyncRecord>().notNull(),
     destPayload: jsonb('dest_payload').$type<SyncRecord>().notNull(),
+    /** `conflict_policy: field_merge`: the fields changed on both sides (source-side names); null: the whole record. */
+    fields: jsonb('fields').$type<string[]>(),
     detectedAt: tstz('detected_at').notNull(),
     resolvedAt: tstz('resolved_at'),
     keep: text('keep'),
@@ -103,6 +109,57 @@ export const conflicts = pgTable(
       .where(sql`resolved_at IS NULL AND applied_at IS NULL`),
     index('conflicts_by_job_idx').on(t.jobId, t.detectedAt, t.conflictId),
     check('conflicts_keep_check', sql`${t.keep} IS NULL OR ${t.keep} IN ('source', 'dest')`),
+  ],
+);
+
+/**
+ * Records a side's cursor was held back for (`settle_sec`): modified too recently, still being
+ * edited. `held_since` is when the record was first held, so a record edited without pause syncs
+ * once the cap is reached; the row goes when the record passes.
+ */
+export const heldRecords = pgTable(
+  'held_records',
+  {
+    jobId: text('job_id').notNull(),
+    adapter: text('adapter').notNull(),
+    tableName: text('table_name').notNull(),
+    recordId: text('record_id').notNull(),
+    heldSince: tstz('held_since').notNull(),
+  },
+  (t) => [primaryKey({ name: 'held_records_pkey', columns: [t.jobId, t.adapter, t.tableName, t.recordId] })],
+);
+
+/**
+ * Deletes a run did not apply because they were more than the job's delete brake allows: each
+ * waits for a person to approve or reject it. `side` is the side whose record is gone (or flagged
+ * deleted); the delete would remove its partner on the other side.
+ */
+export const pendingDeletes = pgTable(
+  'pending_deletes',
+  {
+    deleteId: text('delete_id').primaryKey(),
+    jobId: text('job_id').notNull(),
+    ...linkedPairColumns(),
+    side: text('side').notNull(),
+    /** `gone`: missing from a complete listing (hard delete); `deleted`: pulled with a delete flag. */
+    cause: text('cause').notNull(),
+    /** The record to be deleted as last seen (null when the run did not have it in hand). */
+    targetPayload: jsonb('target_payload').$type<SyncRecord>(),
+    runId: text('run_id').notNull(),
+    detectedAt: tstz('detected_at').notNull(),
+    /** `approved`, `rejected` or `cancelled` (the record reappeared); null while it waits. */
+    decision: text('decision'),
+    decidedAt: tstz('decided_at'),
+    appliedAt: tstz('applied_at'),
+  },
+  (t) => [
+    // One open (undecided, or approved and not yet applied) pending delete per link.
+    uniqueIndex('pending_deletes_one_open_idx')
+      .on(t.jobId, t.srcAdapter, t.srcTable, t.destAdapter, t.destTable, t.srcId, t.destId)
+      .where(sql`applied_at IS NULL AND (decision IS NULL OR decision = 'approved')`),
+    index('pending_deletes_by_job_idx').on(t.jobId, t.detectedAt, t.deleteId),
+    check('pending_deletes_side_check', sql`${t.side} IN ('source', 'dest')`),
+    check('pending_deletes_decision_check', sql`${t.decision} IS NULL OR ${t.decision} IN ('approved', 'rejected', 'cancelled')`),
   ],
 );
 

@@ -38,6 +38,10 @@ async function tablesOf(schema: string): Promise<string[]> {
   );
 }
 
+/** The newest migration shipped. */
+const LATEST = '0001_settle_deletes_field_merge';
+const SHIPPED = ['0000_init', LATEST];
+
 describe('migrations as shipped', () => {
   it('are found next to the code, in order, and name no schema (so `schema` applies to them)', async () => {
     const migrations = await loadMigrations();
@@ -54,12 +58,12 @@ describe('migrate (postgres)', () => {
   it('creates the schema and every table, then finds nothing to do', async () => {
     const schema = freshSchema();
     const first = await migrate({ driver: 'postgres', conn: url, schema });
-    expect(first.applied).toEqual(['0000_init']);
-    expect(first.current).toBe('0000_init');
-    expect(await tablesOf(schema)).toEqual(['conflicts', 'cursors', 'job_leases', 'jobs', 'links', 'runs', MIGRATIONS_TABLE].sort());
+    expect(first.applied).toEqual(SHIPPED);
+    expect(first.current).toBe(LATEST);
+    expect(await tablesOf(schema)).toEqual(['conflicts', 'cursors', 'held_records', 'job_leases', 'jobs', 'links', 'pending_deletes', 'runs', MIGRATIONS_TABLE].sort());
     const second = await migrate({ driver: 'postgres', conn: url, schema });
     expect(second.applied).toEqual([]);
-    expect(await appliedTags(schema)).toEqual(['0000_init']);
+    expect(await appliedTags(schema)).toEqual(SHIPPED);
   });
 
   it('from five processes at once: exactly one applies, all succeed', async () => {
@@ -95,15 +99,15 @@ describe('migrate (postgres)', () => {
     for (const r of results) expect(r.code, r.err).toBe(0);
     const parsed = results.map((r) => JSON.parse(r.out.split('\n').filter(Boolean).at(-1)!) as MigrationResult);
     expect(parsed.filter((r) => r.applied.length > 0)).toHaveLength(1);
-    expect(parsed.every((r) => r.current === '0000_init')).toBe(true);
-    expect(await appliedTags(schema)).toEqual(['0000_init']);
+    expect(parsed.every((r) => r.current === LATEST)).toBe(true);
+    expect(await appliedTags(schema)).toEqual(SHIPPED);
   }, 60_000);
 
   it('refuses a database migrated by a newer SyncFrame, naming both versions', async () => {
     const schema = freshSchema();
     await migrate({ driver: 'postgres', conn: url, schema });
-    await withAdmin(url, (c) => c.query(`INSERT INTO "${schema}".${MIGRATIONS_TABLE} (tag, hash) VALUES ('0001_from_the_future', 'x')`));
-    const expected = 'database schema is at migration 0001_from_the_future, newer than this SyncFrame (knows up to 0000_init): upgrade SyncFrame';
+    await withAdmin(url, (c) => c.query(`INSERT INTO "${schema}".${MIGRATIONS_TABLE} (tag, hash) VALUES ('9999_from_the_future', 'x')`));
+    const expected = `database schema is at migration 9999_from_the_future, newer than this SyncFrame (knows up to ${LATEST}): upgrade SyncFrame`;
 
     const err = await migrate({ driver: 'postgres', conn: url, schema }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SchemaVersionError);
@@ -116,23 +120,28 @@ describe('migrate (postgres)', () => {
     const schema = freshSchema();
     const err = await openLinkIndex({ driver: 'postgres', conn: url, schema }, { migrate: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SchemaVersionError);
-    expect((err as Error).message).toMatch(/at migration \(none\), older than this SyncFrame \(needs 0000_init\)/);
+    expect((err as Error).message).toMatch(/at migration \(none\), older than this SyncFrame \(needs 0001_settle_deletes_field_merge\)/);
     await migrate({ driver: 'postgres', conn: url, schema });
     const { linkIndex } = await openLinkIndex({ driver: 'postgres', conn: url, schema }, { migrate: false });
     await linkIndex.close();
   });
 
-  it('applies a later migration on top, and rolls a failing one back whole', async () => {
+  it('upgrades a database at 0000_init keeping its links, applies a later migration on top, and rolls a failing one back whole', async () => {
     const schema = freshSchema();
     const shipped = await loadMigrations();
-    const later: Migration = { tag: '0001_extra', hash: 'h1', statements: ['CREATE TABLE "extra" ("id" integer)', 'INSERT INTO "extra" VALUES (1)'] };
-    const broken: Migration = { tag: '0002_broken', hash: 'h2', statements: ['CREATE TABLE "half" ("id" integer)', 'SELECT no_such_function()'] };
+    const later: Migration = { tag: '9001_extra', hash: 'h1', statements: ['CREATE TABLE "extra" ("id" integer)', 'INSERT INTO "extra" VALUES (1)'] };
+    const broken: Migration = { tag: '9002_broken', hash: 'h2', statements: ['CREATE TABLE "half" ("id" integer)', 'SELECT no_such_function()'] };
     const conn = await connectPostgres(url, schema, silentLogger);
     try {
-      expect((await applyMigrations(conn.db, schema, conn.where, { migrations: shipped })).applied).toEqual(['0000_init']);
-      expect((await applyMigrations(conn.db, schema, conn.where, { migrations: [...shipped, later] })).applied).toEqual(['0001_extra']);
+      expect((await applyMigrations(conn.db, schema, conn.where, { migrations: shipped.slice(0, 1) })).applied).toEqual(['0000_init']);
+      await conn.db.execute(sql`INSERT INTO links (src_adapter, src_table, src_id, dest_adapter, dest_table, dest_id, source_hash, synced_at)
+        VALUES ('airtable', 'Videos', 'rec1', 'webflow', 'c1', 'w1', 'h', now())`);
+      expect((await applyMigrations(conn.db, schema, conn.where, { migrations: shipped })).applied).toEqual(SHIPPED.slice(1));
+      const kept = await conn.db.execute(sql`SELECT src_id, source_hash, source_fields FROM links`);
+      expect((kept as unknown as { rows: unknown[] }).rows).toEqual([{ src_id: 'rec1', source_hash: 'h', source_fields: null }]);
+      expect((await applyMigrations(conn.db, schema, conn.where, { migrations: [...shipped, later] })).applied).toEqual(['9001_extra']);
       await expect(applyMigrations(conn.db, schema, conn.where, { migrations: [...shipped, later, broken] })).rejects.toThrow(/no_such_function/);
-      expect(await appliedTags(schema)).toEqual(['0000_init', '0001_extra']);
+      expect(await appliedTags(schema)).toEqual([...SHIPPED, '9001_extra']);
       expect(await tablesOf(schema)).not.toContain('half');
       const rows = await conn.db.execute(sql`SELECT count(*)::int AS n FROM extra`);
       expect((rows as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(1);
