@@ -7,6 +7,7 @@ import { getRunHandler } from './handlers/get-run.js';
 import { listConflictsHandler } from './handlers/list-conflicts.js';
 import { listJobsHandler } from './handlers/list-jobs.js';
 import { listRunsHandler } from './handlers/list-runs.js';
+import { decidePendingDeletesHandler, listPendingDeletesHandler, reconcileJobHandler } from './handlers/pending-deletes.js';
 import { previewJobHandler } from './handlers/preview-job.js';
 import { resolveConflictHandler } from './handlers/resolve-conflict.js';
 import type { ApiContext } from './handlers/api-context.js';
@@ -21,6 +22,10 @@ export function createApiRouter(ctx: ApiContext): Router {
   router.post('/jobs/:id/preview', previewJobHandler(ctx));
   router.post('/jobs/:id/enable', enableJobHandler(ctx));
   router.post('/jobs/:id/disable', disableJobHandler(ctx));
+  router.post('/jobs/:id/reconcile', reconcileJobHandler(ctx));
+  router.get('/jobs/:id/pending-deletes', listPendingDeletesHandler(ctx));
+  router.post('/jobs/:id/pending-deletes/approve', decidePendingDeletesHandler(ctx, 'approved'));
+  router.post('/jobs/:id/pending-deletes/reject', decidePendingDeletesHandler(ctx, 'rejected'));
   router.get('/runs', listRunsHandler(ctx));
   router.get('/runs/:id', getRunHandler(ctx));
   router.get('/conflicts', listConflictsHandler(ctx));

@@ -1,4 +1,4 @@
-import type { Conflict, Side } from '@syncframe/engine';
+import type { Conflict, PendingDelete, PendingDeleteDecision, Side } from '@syncframe/engine';
 import { conflictState, NotFoundError, systemClock } from '@syncframe/engine';
 import type { EnqueuedRun, EnqueueOutcome } from '@syncframe/fleet';
 import { ENQUEUE_OUTCOME_MESSAGES, enqueueRun } from '@syncframe/fleet';
@@ -41,13 +41,46 @@ export function enqueuedRunView(run: EnqueuedRun): EnqueuedRunView {
   };
 }
 
-/** Enqueues an ad-hoc run (trigger `api`). NotFoundError for an unknown job, JobDisabledError for a disabled one. */
-export async function enqueueJobRun(deps: BoardDeps, jobId: string): Promise<EnqueuedRunView> {
+/**
+ * Enqueues an ad-hoc run (trigger `api`); `reconcile`: a reconciling run (lists every id to find
+ * records deleted for good). NotFoundError for an unknown job, JobDisabledError for a disabled one.
+ */
+export async function enqueueJobRun(deps: BoardDeps, jobId: string, options: { readonly reconcile?: boolean } = {}): Promise<EnqueuedRunView> {
   const job = findJob(deps, jobId);
   await assertRunnable(deps.store, job);
-  const run = await enqueueRun(deps.queues.runs, job, 'api', new Date((deps.clock ?? systemClock).now()));
-  deps.logger.info({ jobId, ...run }, 'run enqueued from the board');
+  const reconcile = options.reconcile === true;
+  const run = await enqueueRun(deps.queues.runs, job, 'api', new Date((deps.clock ?? systemClock).now()), { reconcile });
+  deps.logger.info({ jobId, reconcile, ...run }, reconcile ? 'reconciliation enqueued from the board' : 'run enqueued from the board');
   return enqueuedRunView(run);
+}
+
+/** What deciding pending deletes did. */
+export interface DecidedDeletes {
+  /** Those decided now (still open before): a delete someone decided meanwhile is not among them. */
+  readonly decided: readonly PendingDelete[];
+  /** The run that carries the decisions out; null when none was decided or the job cannot run now. */
+  readonly run: EnqueuedRunView | null;
+  readonly runSkipped?: string;
+}
+
+/**
+ * Approves or rejects pending deletes of a job (those named, or every open one), then enqueues a
+ * run to carry the decisions out. Each delete is decided once: the store decides only open ones,
+ * in one step. NotFoundError for a job not in the config.
+ */
+export async function decideDeletesAndRun(
+  deps: BoardDeps, jobId: string, ids: readonly string[] | 'all', decision: Exclude<PendingDeleteDecision, 'cancelled'>,
+): Promise<DecidedDeletes> {
+  const job = findJob(deps, jobId);
+  const decided = await deps.store.decidePendingDeletes(job.id, ids, decision, new Date((deps.clock ?? systemClock).now()));
+  deps.logger.info({ jobId, decision, count: decided.length }, 'pending deletes decided from the board');
+  if (decided.length === 0) return { decided, run: null, runSkipped: 'nothing was waiting for a decision' };
+  try {
+    return { decided, run: await enqueueJobRun(deps, job.id) };
+  } catch (err) {
+    if (isJobDisabledError(err)) return { decided, run: null, runSkipped: err.message };
+    throw err;
+  }
 }
 
 /** Enables (clearing fail counts) or disables the job in the LinkIndex; returns its new view (`scrub` cleans its last run's messages). */

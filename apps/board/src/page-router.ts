@@ -10,7 +10,7 @@ import type { CsrfTokens } from './csrf.js';
 import { idParams } from './handlers/params.js';
 import { httpProblemOf } from './http-errors.js';
 import type { EnqueuedRunView } from './job-commands.js';
-import { enqueueJobRun, resolveConflictAndRun, setJobEnabled } from './job-commands.js';
+import { decideDeletesAndRun, enqueueJobRun, resolveConflictAndRun, setJobEnabled } from './job-commands.js';
 import { listJobViews } from './job-overview.js';
 import type { Flash, FlashCookies } from './page/flash.js';
 import type { ConflictView } from './page/render-conflict.js';
@@ -24,8 +24,12 @@ import type { SecretScrubber } from './secret-scrubber.js';
 const PAGE_RUNS = 25;
 /** Conflicts shown (each compared field by field through the job's mappers) on one page. */
 export const PAGE_CONFLICTS = 50;
+/** Pending deletes shown on one page. */
+export const PAGE_PENDING_DELETES = 100;
 
 const keepForm = z.object({ keep: z.enum(['source', 'dest']) });
+/** One pending delete (`ids`) or every open one of the job (`all`). */
+const decideForm = z.union([z.object({ all: z.literal('1') }), z.object({ ids: z.string().min(1).max(200) })]);
 
 export interface PageRouterDeps {
   readonly deps: BoardDeps;
@@ -62,14 +66,17 @@ export function createPageRouter(ctx: PageRouterDeps): Router {
 
   router.get('/', async (req, res) => {
     const jobs = await listJobViews(deps, scrub);
-    const [runs, conflicts] = await Promise.all([
+    const [runs, conflicts, pending] = await Promise.all([
       deps.store.listRuns({ limit: PAGE_RUNS }),
       Promise.all(jobs.map((j) => deps.store.listConflicts(j.id, 'open'))).then((all): Conflict[] => all.flat()),
+      Promise.all(jobs.map((j) => deps.store.listPendingDeletes(j.id, ['open', 'approved', 'rejected']))).then((all) => all.flat()),
     ]);
     res.type('html').send(renderHome({
       jobs, runs: runs.map((r) => scrubRun(r, scrub)),
       conflicts: await withDiffs(conflicts.slice(0, PAGE_CONFLICTS)),
       moreConflicts: Math.max(0, conflicts.length - PAGE_CONFLICTS),
+      pendingDeletes: pending.slice(0, PAGE_PENDING_DELETES).map((p) => ({ pending: p, sides: sideNamesOf(deps.config().jobs, p.jobId) })),
+      morePendingDeletes: Math.max(0, pending.length - PAGE_PENDING_DELETES),
       flash: flash.take(req, res),
       csrfToken: csrfTokenOf(req),
       nonce: cspNonce(res),
@@ -126,6 +133,23 @@ export function createPageRouter(ctx: PageRouterDeps): Router {
     const run = await enqueueJobRun(deps, id);
     return { kind: 'ok', text: `${id}: ${run.message}${run.runId ? ` (run ${run.runId})` : ` (queue job ${run.queueJobId})`}.`, ...runLink(run) };
   }));
+  actions.post('/jobs/:id/reconcile', act(async (req) => {
+    const id = String(req.params['id']);
+    const run = await enqueueJobRun(deps, id, { reconcile: true });
+    return { kind: 'ok', text: `${id}: reconciliation ${run.message}${run.runId ? ` (run ${run.runId})` : ` (queue job ${run.queueJobId})`}.`, ...runLink(run) };
+  }));
+  for (const [verb, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+    actions.post(`/jobs/:id/pending-deletes/${verb}`, act(async (req) => {
+      const form = decideForm.parse(req.body ?? {});
+      const id = String(req.params['id']);
+      const result = await decideDeletesAndRun(deps, id, 'all' in form ? 'all' : [form.ids], decision);
+      const n = result.decided.length;
+      if (n === 0) return { kind: 'error', text: 'Nothing was decided: that delete was no longer waiting (someone decided it, or its record reappeared).' };
+      const carried = result.run ? `a run of ${id} carries it out (${result.run.message})` : `the next run carries it out (${result.runSkipped ?? 'no run enqueued'})`;
+      const what = decision === 'approved' ? 'approved: the records will be deleted' : 'rejected: both records stay';
+      return { kind: 'ok', text: `${n} pending delete${n === 1 ? '' : 's'} ${what}; ${carried}.`, ...runLink(result.run) };
+    }));
+  }
   actions.post('/jobs/:id/enable', act(async (req) => {
     const job = await setJobEnabled(deps, String(req.params['id']), true);
     return `Job ${job.id} enabled; its fail counts were reset.`;

@@ -487,6 +487,62 @@ describe('conflicts', () => {
   });
 });
 
+describe('pending deletes and reconciliation', () => {
+  const pair = { source: { adapter: 'memory', table: 'people' }, dest: { adapter: 'memory', table: 'contacts' } };
+  const hold = async (n: number): Promise<string[]> => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const detectedAt = new Date().toISOString();
+    const rows = Array.from({ length: n }, (_, i) => ({
+      deleteId: `pd-${tag}-${i}`, jobId: JOBS.memory, pair, sourceId: `s-${tag}-${i}`, destId: `d-${tag}-${i}`,
+      side: 'source' as const, cause: 'deleted' as const, runId: 'run-x', detectedAt,
+      targetPayload: { id: `d-${tag}-${i}`, fields: { name: `n${i}` }, updatedAt: detectedAt, deleted: false },
+    }));
+    await h.store.addPendingDeletes(rows);
+    return rows.map((r) => r.deleteId);
+  };
+
+  it('lists the waiting deletes of a job with what each would delete; 404 for a job not in the config, 400 for a bad state', async () => {
+    const ids = await hold(2);
+    const res = await h.request(`/api/jobs/${JOBS.memory}/pending-deletes`);
+    expect(res.status).toBe(200);
+    const mine = res.body.pendingDeletes.filter((p: { deleteId: string }) => ids.includes(p.deleteId));
+    expect(mine).toHaveLength(2);
+    expect(mine[0]).toMatchObject({ jobId: JOBS.memory, side: 'source', cause: 'deleted', decision: null, targetPayload: { fields: { name: 'n0' } } });
+    expect((await h.request(`/api/jobs/${JOBS.memory}/pending-deletes?state=done`)).body.pendingDeletes.map((p: { deleteId: string }) => p.deleteId)).not.toContain(ids[0]);
+    expect((await h.request('/api/jobs/no-such-job/pending-deletes')).status).toBe(404);
+    expect((await h.request(`/api/jobs/${JOBS.memory}/pending-deletes?state=maybe`)).status).toBe(400);
+  });
+
+  it('approves by id and rejects all, each once, and enqueues a run to carry it out', async () => {
+    const [a, b, c] = await hold(3);
+    expect((await h.request(`/api/jobs/${JOBS.memory}/pending-deletes/approve`, { json: {} })).status).toBe(400);
+    expect((await h.request(`/api/jobs/${JOBS.memory}/pending-deletes/approve`, { json: { ids: [a], all: true } })).status).toBe(400);
+
+    const approved = await h.request(`/api/jobs/${JOBS.memory}/pending-deletes/approve`, { json: { ids: [a] } });
+    expect(approved.status).toBe(200);
+    expect(approved.body.decided).toEqual([expect.objectContaining({ deleteId: a, decision: 'approved' })]);
+    expect(approved.body.run).toMatchObject({ queueJobId: expect.any(String), links: { run: expect.stringMatching(/^\/runs\//) } });
+    // Decided already: nothing changes, and no run is enqueued for nothing.
+    const again = await h.request(`/api/jobs/${JOBS.memory}/pending-deletes/reject`, { json: { ids: [a] } });
+    expect(again.body).toMatchObject({ decided: [], run: null, runSkipped: 'nothing was waiting for a decision' });
+
+    const rejected = await h.request(`/api/jobs/${JOBS.memory}/pending-deletes/reject`, { json: { all: true } });
+    expect(rejected.body.decided.map((p: { deleteId: string }) => p.deleteId)).toEqual(expect.arrayContaining([b, c]));
+    expect(await h.store.listPendingDeletes(JOBS.memory, ['open'])).toEqual([]);
+    expect((await h.store.listPendingDeletes(JOBS.memory, ['approved'])).map((p) => p.deleteId)).toContain(a);
+  });
+
+  it('enqueues a reconciling run, deduplicated apart from plain runs', async () => {
+    const res = await h.request(`/api/jobs/${JOBS.memory}/reconcile`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    const queued = await h.queues.runs.getJob(res.body.queueJobId);
+    expect(queued?.data).toMatchObject({ jobId: JOBS.memory, trigger: 'api', reconcile: true });
+    expect(queued?.opts.deduplication?.id).toBe(runDeduplicationId(JOBS.memory, true));
+    expect((await h.request('/api/jobs/no-such-job/reconcile', { method: 'POST' })).status).toBe(404);
+    expect((await h.request(`/api/jobs/${JOBS.off}/reconcile`, { method: 'POST' })).status).toBe(409);
+  });
+});
+
 describe('errors', () => {
   it('answers 404 JSON for an unknown API route and 400 for malformed JSON', async () => {
     const route = await h.request('/api/nothing-here');

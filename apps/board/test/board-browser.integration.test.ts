@@ -215,6 +215,39 @@ describe.skipIf(!hasChromium)('board in a browser', () => {
     await page.screenshot({ path: join(SHOTS, '10-conflict-resolved.png'), fullPage: true });
   });
 
+  it('lists pending deletes with what each record holds; approves one, then rejects the rest at once', async () => {
+    const pair = { source: { adapter: 'memory', table: 'people' }, dest: { adapter: 'memory', table: 'contacts' } };
+    const detectedAt = new Date().toISOString();
+    const ids = ['pd-ada', 'pd-grace', 'pd-alan'].map((n) => `${n}-${Date.now().toString(36)}`);
+    await h.store.addPendingDeletes(ids.map((deleteId, i) => ({
+      deleteId, jobId: JOBS.memory, pair, sourceId: `src-${i}`, destId: `dst-${i}`, side: 'source' as const,
+      cause: i === 0 ? 'gone' as const : 'deleted' as const, runId: 'run-that-braked', detectedAt,
+      targetPayload: { id: `dst-${i}`, fields: { name: `Contact ${i}`, email: `c${i}@example.org` }, updatedAt: detectedAt, deleted: false },
+    })));
+    await page.goto(`${h.url}/`);
+    const table = page.locator('#pending-deletes');
+    await expect.poll(() => table.locator('tr[data-pending-delete]').count()).toBe(3);
+    const first = table.locator(`tr[data-pending-delete="${ids[0]}"]`);
+    expect(await first.textContent()).toContain('left src-0 is gone (deleted for good)');
+    expect(await first.textContent()).toContain('delete right dst-0');
+    await first.getByText('what it holds').click();
+    expect(await first.locator('pre').textContent()).toContain('c0@example.org');
+    await page.screenshot({ path: join(SHOTS, '11-pending-deletes.png'), fullPage: true });
+
+    await Promise.all([page.waitForURL(`${h.url}/`), first.getByRole('button', { name: 'Approve' }).click()]);
+    await expect.poll(() => page.locator('.flash').textContent()).toContain('1 pending delete approved: the records will be deleted');
+    expect((await h.store.listPendingDeletes(JOBS.memory, ['approved'])).map((p) => p.deleteId)).toEqual([ids[0]]);
+    expect(await page.locator(`tr[data-pending-delete="${ids[0]}"]`).textContent()).toContain('approved; the next run carries it out');
+
+    const bulk = page.locator(`[data-pending-job="${JOBS.memory}"]`);
+    await Promise.all([page.waitForURL(`${h.url}/`), bulk.getByRole('button', { name: 'Reject all 2' }).click()]);
+    await expect.poll(() => page.locator('.flash').textContent()).toContain('2 pending deletes rejected: both records stay');
+    expect((await h.store.listPendingDeletes(JOBS.memory, ['rejected'])).map((p) => p.deleteId).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(await h.store.listPendingDeletes(JOBS.memory, ['open'])).toEqual([]);
+    expect(await page.locator(`[data-pending-job="${JOBS.memory}"]`).count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, '12-pending-deletes-decided.png'), fullPage: true });
+  });
+
   it.runIf(updateDocsShot)('saves the home page to docs/board.png (UPDATE_DOCS_SCREENSHOT=1)', async () => {
     await page.setViewportSize({ width: 1200, height: 800 });
     await page.goto(`${h.url}/`);

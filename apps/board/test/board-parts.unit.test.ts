@@ -13,6 +13,7 @@ import { maskJobData } from '../src/bull-board.js';
 import { isSameOrigin } from '../src/csrf.js';
 import { httpProblemOf } from '../src/http-errors.js';
 import { escapeHtml, html, raw } from '../src/page/html.js';
+import { renderConflictCard } from '../src/page/render-conflict.js';
 import { RunTally } from '../src/run-tally.js';
 import { SecretScrubber } from '../src/secret-scrubber.js';
 import { parseCookies, serializeCookie, Signer } from '../src/signing.js';
@@ -215,6 +216,17 @@ describe('diffConflict', () => {
     const gone = await diffConflict(conflict('gone', { a: 1, b: 2 }, { a: 1, c: 3 }), [], store);
     expect(gone).toMatchObject({ mode: 'by-name', sides: { source: 'source', dest: 'dest' }, differing: [] });
     expect(gone.groups[0]!.rows.map((r) => [r.field, r.present.source, r.present.dest])).toEqual([['a', true, true], ['b', true, false], ['c', false, true]]);
+  });
+
+  it('names the fields a field_merge conflict is about on its card, and nothing for a whole-record conflict', async () => {
+    const plain = conflict('j', { Notes: 'a', Title: 'x' }, { Notes: 'b', Title: 'y' });
+    const diff = await diffConflict(plain, [job('j', identity, identity)], store);
+    const card = (c: Conflict) => renderConflictCard({ conflict: c, diff }, 'token', '/').toString();
+    const named = card({ ...plain, fields: ['Notes', 'Title'] });
+    expect(named).toContain('data-fields="Notes,Title"');
+    expect(named).toContain('Changed on both sides (field names of crm): <code>Notes</code>, <code>Title</code>.');
+    expect(card(plain)).not.toContain('conflict-fields');
+    expect(card({ ...plain, fields: null })).not.toContain('conflict-fields');
   });
 
   it('gives up a mapper that does not answer in time', async () => {

@@ -7,6 +7,7 @@ import { processCommand } from './commands/process-commands.js';
 import { enqueueCommand } from './commands/queue-commands.js';
 import { demoCommand } from './demo/demo-command.js';
 import { linkindexCommand } from './commands/linkindex-commands.js';
+import { deletesCommand } from './commands/deletes-commands.js';
 import { conflictsCommand, jobsCommand, migrateCommand, pruneCommand } from './commands/store-commands.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
@@ -19,9 +20,11 @@ Commands:
   demo [--keep]                     see SyncFrame sync a local Airtable base and Webflow site (no account needed);
                                     --keep leaves the local APIs running
   validate                          check the config: exit 0, or 2 with every error (FILE:LINE:COL)
-  sync --job ID [--dry-run]         run one cycle in this process, no Redis needed
-                                    (exit 0 success, 3 partial, 1 failed; --dry-run prints the plan and writes nothing)
-  enqueue --job ID                  enqueue an ad-hoc run for the workers (REDIS_URL)
+  sync --job ID [--dry-run] [--reconcile]
+                                    run one cycle in this process, no Redis needed
+                                    (exit 0 success, 3 partial, 1 failed; --dry-run prints the plan and writes nothing;
+                                    --reconcile also lists every id to find records deleted for good)
+  enqueue --job ID [--reconcile]    enqueue an ad-hoc run for the workers (REDIS_URL)
   migrate                           apply the LinkIndex migrations
   linkindex copy --from X --to DSN  carry links, cursors, conflicts and runs from PGlite (or PostgreSQL)
                                     into an empty PostgreSQL store, for a fleet; counts verified
@@ -31,6 +34,9 @@ Commands:
   conflicts list [--job ID]         open conflicts
   conflicts resolve ID --keep source|dest
                                     decide a conflict; the job's next run applies it
+  deletes list [--job ID]           deletes the delete brake held back, waiting for a decision
+  deletes approve|reject --job ID (DELETE_ID… | --all)
+                                    decide them; the job's next run carries it out
   scheduler                         run the scheduler (BullMQ job schedulers for the jobs)
   worker                            run a worker (runs the engine; scale horizontally)
   board [--port N]                  run the board: Bull Board and the HTTP API (SYNCFRAME_API_TOKEN)
@@ -38,7 +44,7 @@ Commands:
 Options:
   --config FILE   the JSONC config (default: $SYNCFRAME_CONFIG)
   <command> --help   what one command does, and its options
-  --json          machine-readable output (validate, jobs list, conflicts list, sync)
+  --json          machine-readable output (validate, jobs list, conflicts list, deletes list, sync)
   -h, --help      this help
 
 Environment: SYNCFRAME_CONFIG, REDIS_URL (default redis://127.0.0.1:6379), LOG_LEVEL, and the
@@ -57,18 +63,21 @@ conflict decided, echoes skipped. Needs no account and no network.
 
 Checks the config: every error with FILE:LINE:COL and the key, mapper modules loaded, \${VAR}s set.
 Exit 0 when valid, 2 otherwise. --json prints the jobs (or { valid: false, errors }) on stdout.`,
-  sync: `Usage: syncframe sync --job ID --config FILE [--dry-run] [--json]
+  sync: `Usage: syncframe sync --job ID --config FILE [--dry-run] [--reconcile] [--json]
 
 Runs one cycle of one job in this process (no Redis needed): pulls both sides, maps, pushes.
 Prints what it did per side and per rate-limited account; progress and waits go to stderr.
   --dry-run   plan only: print what each record would do, write nothing
+  --reconcile also list every id of both sides: a linked record that is gone (deleted for good)
+              has its partner deleted, within the job's delete brake
   --json      the run summary (or the plan) as JSON
 Exit 0 success, 3 partial (some records failed alone), 1 failed, 2 usage or config error.
 A host that does not resolve or refuses connections fails at once; other transient errors are
 retried with back-off (the job's retries), and the wait is shown.`,
-  enqueue: `Usage: syncframe enqueue --job ID --config FILE
+  enqueue: `Usage: syncframe enqueue --job ID --config FILE [--reconcile]
 
-Queues an ad-hoc run of the job for the workers (REDIS_URL). A run already queued absorbs it.`,
+Queues an ad-hoc run of the job for the workers (REDIS_URL). A run already queued absorbs it.
+  --reconcile   a reconciling run (lists every id to find records deleted for good)`,
   migrate: `Usage: syncframe migrate --config FILE
 
 Applies the LinkIndex migrations (safe to run from several processes at once).`,
@@ -86,6 +95,12 @@ list: each job's state, fail counts and last run. enable resets the fail counts.
   conflicts: `Usage: syncframe conflicts list [--job ID] | conflicts resolve ID --keep source|dest --config FILE
 
 Conflicts recorded under conflict_policy "manual"; the job's next run applies the kept side.`,
+  deletes: `Usage: syncframe deletes list [--job ID] [--json] | deletes approve|reject --job ID (DELETE_ID… | --all) --config FILE
+
+When one run would delete more records than the job's delete_brake allows, it deletes none: each
+waits here. approve: the job's next run deletes them (reading each record first; the run summary
+keeps its content). reject: both records stay, and the delete is not proposed again (a record
+deleted for good has its link let go). A record that reappears cancels its pending delete.`,
   scheduler: `Usage: syncframe scheduler --config FILE
 
 Keeps one BullMQ job scheduler per scheduled job (REDIS_URL); reloads on SIGHUP and file change.`,
@@ -109,6 +124,7 @@ const COMMANDS: Record<string, Command> = {
   prune: pruneCommand,
   jobs: jobsCommand,
   conflicts: conflictsCommand,
+  deletes: deletesCommand,
   scheduler: (ctx) => processCommand(ctx, 'scheduler'),
   worker: (ctx) => processCommand(ctx, 'worker'),
   board: (ctx) => processCommand(ctx, 'board'),
@@ -127,6 +143,7 @@ export async function runCli(
       strict: true,
       options: {
         config: { type: 'string' }, job: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' },
+        reconcile: { type: 'boolean' }, all: { type: 'boolean' },
         'older-than': { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         from: { type: 'string' }, to: { type: 'string' }, 'from-schema': { type: 'string' }, 'to-schema': { type: 'string' },
         // `demo --keep` is a flag; `conflicts resolve ID --keep source|dest` takes a value.

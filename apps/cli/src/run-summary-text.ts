@@ -5,6 +5,19 @@ export function formatRunSummary(summary: RunSummary, sideNames: { source: strin
   const lines = [`run ${summary.runId}: ${summary.status} in ${seconds(summary.durationMs)}`];
   for (const side of ['source', 'dest'] as const) lines.push(`  ${sideNames[side]}: ${describeCounts(summary.counts[side])}`);
   if (summary.retries > 0) lines.push(`  retried requests: ${summary.retries}`);
+  const r = summary.reconcile;
+  if (r) {
+    const listed = (side: 'source' | 'dest') => (r.listed[side] === null ? `${sideNames[side]} listing failed` : `${r.listed[side]} ${sideNames[side]} ids`);
+    lines.push(`  reconciled: ${listed('source')}, ${listed('dest')}; gone: ${r.gone.source} ${sideNames.source}, ${r.gone.dest} ${sideNames.dest}`);
+  }
+  if (summary.deletesHeld) {
+    lines.push(`  delete brake: ${summary.deletesHeld} delete${summary.deletesHeld === 1 ? '' : 's'} held, none applied; see \`syncframe deletes list --job ${summary.jobId}\``);
+  }
+  for (const d of summary.deletes ?? []) {
+    const why = d.cause === 'gone' ? 'its partner is gone' : d.cause === 'conflict' ? 'a person kept the deleted side' : 'its partner was deleted';
+    lines.push(`  deleted ${sideNames[d.side]} ${d.recordId} (${why}${d.approvedDeleteId ? ', approved' : ''})${d.record ? `: ${JSON.stringify(d.record.fields)}` : ''}`);
+  }
+  if (summary.deletesTruncated) lines.push('  (more deletes: see the run in the board or `--json`)');
   const accounts = summary.accounts ?? [];
   if (accounts.length > 0) lines.push('', ...accountTable(accounts));
   for (const f of summary.failures) lines.push(`failed${f.side ? ` (${sideNames[f.side]})` : ''}: ${f.message}${f.retryable ? ' (transient: a later run may succeed)' : ''}`);
@@ -15,7 +28,7 @@ export function formatRunSummary(summary: RunSummary, sideNames: { source: strin
 
 /** What happened on one side: records pulled from it, and written to it. */
 function describeCounts(c: SideCounts): string {
-  return `pulled ${c.pulled}; written: created ${c.created}, updated ${c.updated}, deleted ${c.deleted}; echoes skipped ${c.echoesSkipped}, conflicts ${c.conflicts}, errors ${c.errors}`;
+  return `pulled ${c.pulled}; written: created ${c.created}, updated ${c.updated}, deleted ${c.deleted}; echoes skipped ${c.echoesSkipped}, conflicts ${c.conflicts}, errors ${c.errors}${c.held ? `, held for settling ${c.held}` : ''}`;
 }
 
 function accountTable(accounts: readonly AccountUsage[]): string[] {

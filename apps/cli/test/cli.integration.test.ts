@@ -235,6 +235,42 @@ describe('syncframe CLI', () => {
     await queue.close();
   });
 
+  it('sync --reconcile finds a record deleted for good; the delete brake holds it; deletes list, approve, and the next sync applies it', async () => {
+    // An earlier test's duplicate key (never linked) goes; the 500s it queued on Webflow may not all be spent yet.
+    airtable.remove('Videos', airtable.records('Videos').find((r) => r.fields['Name'] === 'Dup')!.id);
+    let first = await cli('sync', '--job', 'videos', '--config', configPath);
+    for (let i = 0; i < 5 && first.code !== 0; i++) first = await cli('sync', '--job', 'videos', '--config', configPath);
+    expect(first.code, `${first.out}\n${first.err}`).toBe(0);
+    const gone = airtable.records('Videos').find((r) => r.fields['Slug'] === 'one')!;
+    const partner = webflow.items('videos').find((i) => i.fieldData['slug'] === 'one')!;
+    airtable.remove('Videos', gone.id);
+
+    const plain = await cli('sync', '--job', 'videos', '--config', configPath);
+    expect(plain.out).not.toContain('delete brake');
+    const reconciled = await cli('sync', '--job', 'videos', '--reconcile', '--config', configPath);
+    expect(reconciled.code).toBe(0);
+    // 1 of 3 linked records is more than the default 10 %: held, nothing deleted.
+    expect(reconciled.out).toMatch(/reconciled: \d+ airtable ids, \d+ webflow ids; gone: 1 airtable, 0 webflow/);
+    expect(reconciled.out).toContain('delete brake: 1 delete held, none applied; see `syncframe deletes list --job videos`');
+    expect(webflow.items('videos').find((i) => i.id === partner.id)!.isArchived).toBe(false);
+
+    const list = await cli('deletes', 'list', '--job', 'videos', '--config', configPath);
+    expect(list.out).toContain(`delete webflow ${partner.id} (airtable ${gone.id} is gone)`);
+    const [pending] = JSON.parse((await cli('deletes', 'list', '--job', 'videos', '--json', '--config', configPath)).out);
+    expect(pending).toMatchObject({ jobId: 'videos', sourceId: gone.id, destId: partner.id, cause: 'gone', decision: null });
+    expect((await cli('deletes', 'approve', '--job', 'videos', '--config', configPath)).code).toBe(2);
+    expect((await cli('deletes', 'approve', 'nope', '--job', 'videos', '--config', configPath)).code).toBe(1);
+    const approved = await cli('deletes', 'approve', '--job', 'videos', '--all', '--config', configPath);
+    expect(approved.out).toBe('1 pending delete approved; the next run of videos deletes them');
+
+    const applied = await cli('sync', '--job', 'videos', '--config', configPath);
+    expect(applied.code).toBe(0);
+    expect(applied.out).toContain(`deleted webflow ${partner.id} (its partner is gone, approved): {`);
+    expect(applied.out).toContain('"slug":"one"');
+    expect(webflow.items('videos').find((i) => i.id === partner.id)!.isArchived).toBe(true);
+    expect((await cli('deletes', 'list', '--job', 'videos', '--config', configPath)).out).toBe('no pending deletes');
+  });
+
   it('linkindex copy carries the PGlite store into an empty PostgreSQL schema and prints the counts, which agree', async () => {
     const schema = `cli_copy_${randomUUID().slice(0, 8).replace(/-/g, '')}`;
     const dsn = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -18,11 +18,12 @@ let schema: string;
 let dropSchema: () => Promise<void>;
 const handles: SchedulerHandle[] = [];
 
-function writeConfig(jobs: { id: string; cron?: string; enabled?: boolean; tz?: string }[]) {
+function writeConfig(jobs: { id: string; cron?: string; enabled?: boolean; tz?: string; reconcile?: string }[]) {
   const job = (j: (typeof jobs)[number]) => ({
     id: j.id,
     ...(j.enabled === false ? { enabled: false } : {}),
     ...(j.cron ? { schedule: j.tz ? { cron: j.cron, timezone: j.tz } : j.cron } : {}),
+    ...(j.reconcile ? { reconcile: { every: j.reconcile } } : {}),
     sides: { a: { adapter: 'memory', table: `A-${j.id}` }, b: { adapter: 'memory', table: `B-${j.id}` } },
     mappings: { 'a->b': './at-to-wf.mjs', 'b->a': './wf-to-at.mjs' },
   });
@@ -106,6 +107,26 @@ describe('scheduler', () => {
     const waiting = await h.runs.getWaiting();
     expect(waiting.filter((j) => j.data.jobId === 'fast')).toHaveLength(1);
     expect(waiting[0]!.data).toMatchObject({ jobId: 'fast', trigger: 'schedule' });
+  });
+
+  it('keeps a reconciliation scheduler per job with `reconcile`, whose tick enqueues a reconciling run apart from plain runs', async () => {
+    const h = handles[0]!;
+    writeConfig([{ id: 'hourly', cron: '0 * * * *', reconcile: '6h' }, { id: 'on-demand', reconcile: '1d' }]);
+    await Promise.all(handles.map((x) => x.reload()));
+    expect(await schedulerIds(h)).toEqual([PRUNE_SCHEDULER_ID, 'reconcile.hourly', 'reconcile.on-demand', 'sync.hourly']);
+    expect(await h.ticks.getJobScheduler('reconcile.hourly')).toMatchObject({ every: 6 * 3600_000 });
+    expect(await h.reload()).toMatchObject({ upserted: [], removed: [] });
+
+    // A reconcile tick (as the scheduler adds it) becomes a reconciling run; a plain run of the job queues beside it.
+    await h.ticks.add('tick', { kind: 'reconcile', jobId: 'on-demand', everyMs: 86_400_000 });
+    await until(async () => (await h.runs.getWaiting()).some((j) => j.data.jobId === 'on-demand'), 10_000, 'a reconciling run is enqueued');
+    await h.ticks.add('tick', { kind: 'sync', jobId: 'on-demand', specHash: 'x' });
+    await until(async () => (await h.runs.getWaiting()).filter((j) => j.data.jobId === 'on-demand').length === 2, 10_000, 'a plain run queues beside it');
+    const runs = (await h.runs.getWaiting()).filter((j) => j.data.jobId === 'on-demand');
+    expect(runs.map((j) => j.data.reconcile === true).sort()).toEqual([false, true]);
+
+    writeConfig([{ id: 'hourly', cron: '0 * * * *' }]);
+    expect(await h.reload()).toMatchObject({ removed: ['reconcile.hourly', 'reconcile.on-demand'] });
   });
 
   it('refuses an embedded store: a fleet needs postgres', async () => {

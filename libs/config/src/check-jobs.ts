@@ -1,3 +1,4 @@
+import { checkSettle } from './check-settle.js';
 import { MAPPING_KEY_PATTERN, WEBFLOW_ID_PATTERN } from './config-schema.js';
 import type { IssueCollector } from './issue-collector.js';
 import type { KeyPath } from './key-path.js';
@@ -38,6 +39,7 @@ export function checkJobs(root: unknown, issues: IssueCollector): void {
     checkSchedule(job['schedule'], [...path, 'schedule'], issues);
     const sideNames = checkSides(job['sides'], [...path, 'sides'], issues);
     checkModificationTimes(job, [...path, 'sides'], issues);
+    checkFieldConflict(job, path, issues);
     checkMappings(job['mappings'], [...path, 'mappings'], sideNames, issues);
     checkMatch(job['match'], [...path, 'match'], sideNames, issues);
   });
@@ -66,6 +68,7 @@ function checkSides(sides: unknown, path: KeyPath, issues: IssueCollector): stri
   for (const name of names) {
     const side = sides[name];
     if (!isPlainObject(side)) continue;
+    checkSettle(side, [...path, name], issues);
     if (side['adapter'] === 'airtable' && typeof side['soft_delete_field'] === 'string' && side['hard_delete'] === true) {
       issues.at([...path, name, 'hard_delete'], 'value', 'cannot be true together with soft_delete_field (choose one way to delete)');
     }
@@ -91,14 +94,25 @@ function checkSides(sides: unknown, path: KeyPath, issues: IssueCollector): stri
 function checkModificationTimes(job: Record<string, unknown>, path: KeyPath, issues: IssueCollector): void {
   const policy = job['conflict_policy'] ?? 'last_writer_wins';
   const sides = job['sides'];
-  if (policy !== 'last_writer_wins' || !isPlainObject(sides)) return;
+  // field_merge falls back to last_writer_wins per field unless field_conflict is manual.
+  const fieldLww = policy === 'field_merge' && (job['field_conflict'] ?? 'last_writer_wins') === 'last_writer_wins';
+  if ((policy !== 'last_writer_wins' && !fieldLww) || !isPlainObject(sides)) return;
+  const when = fieldLww ? 'conflict_policy is field_merge with field_conflict last_writer_wins' : 'conflict_policy is last_writer_wins';
   for (const [name, side] of Object.entries(sides)) {
     if (isPlainObject(side) && side['adapter'] === 'airtable' && side['last_modified_field'] === undefined) {
       issues.at([...path, name], 'value',
-        'needs last_modified_field (a "Last modified time" field) when conflict_policy is last_writer_wins: ' +
+        `needs last_modified_field (a "Last modified time" field) when ${when}: ` +
         'without it Airtable reports no edit time and newer Airtable edits would lose every conflict');
     }
   }
+}
+
+/** field_conflict only means something under field_merge: given with another policy it is a mistake. */
+function checkFieldConflict(job: Record<string, unknown>, path: KeyPath, issues: IssueCollector): void {
+  const policy = job['conflict_policy'] ?? 'last_writer_wins';
+  if (job['field_conflict'] === undefined || policy === 'field_merge') return;
+  issues.at([...path, 'field_conflict'], 'key',
+    `only applies with conflict_policy "field_merge" (this job's conflict_policy is ${JSON.stringify(policy)})`);
 }
 
 function checkMappings(mappings: unknown, path: KeyPath, sideNames: readonly string[], issues: IssueCollector): void {

@@ -1,6 +1,6 @@
 import { AIRTABLE_MAX_BATCH } from '@syncframe/adapter-airtable/limits';
 import { WEBFLOW_MAX_BATCH } from '@syncframe/adapter-webflow/limits';
-import { DEFAULT_RETRIES } from '@syncframe/engine';
+import { DEFAULT_DELETE_BRAKE, DEFAULT_RETRIES } from '@syncframe/engine';
 import { SCHEMA_NAME_PATTERN } from '@syncframe/linkindex/config';
 import { z } from 'zod';
 
@@ -100,6 +100,25 @@ const hardDelete = () =>
     .default(false)
     .describe('true: delete records on this side for real; false: only flag or archive them. Default: false.');
 
+/** Edit settling (`settle_sec`, `settle_max_sec`): keys every side has. */
+const MAX_SETTLE_SEC = 86_400;
+const settleSeconds = () => z
+  .number()
+  .int('must be a whole number of seconds')
+  .min(0, 'must be 0 or more')
+  .max(MAX_SETTLE_SEC, `must be at most ${MAX_SETTLE_SEC} (a day)`)
+  .optional();
+const settleKeys = () => ({
+  settle_sec: settleSeconds()
+    .describe(
+      'A record of this side modified less than this many seconds before a run waits for a later run (its half-typed edits are not synced); its side\'s cursor stops before it. 0: off. Default: 0.',
+    ),
+  settle_max_sec: settleSeconds()
+    .describe(
+      'Longest a record may wait (settle_sec), counted from the first run that held it: a record edited without pause still syncs. At least settle_sec. Default: 10 × settle_sec.',
+    ),
+});
+
 /** Per-request timeout of an HTTP side. */
 const timeoutSec = () =>
   z
@@ -136,6 +155,7 @@ export const airtableSideSchema = z
       .describe('A checkbox field that flags deleted records instead of deleting them. Not with hard_delete: true.')
       .optional(),
     hard_delete: hardDelete(),
+    ...settleKeys(),
   })
   .describe('An Airtable table.');
 
@@ -159,6 +179,7 @@ export const webflowSideSchema = z
       .default('staged')
       .describe('"staged": items wait for the next site publish; "live": items are published at once. Default: "staged".'),
     hard_delete: hardDelete(),
+    ...settleKeys(),
   })
   .describe('A Webflow CMS collection.');
 
@@ -168,6 +189,7 @@ export const memorySideSchema = z
     table: nonEmpty().describe('Name of the in-memory table.'),
     throttle: throttleSchema().optional(),
     hard_delete: hardDelete(),
+    ...settleKeys(),
   })
   .describe('An in-memory table (tests and demos; its data is lost on exit).');
 
@@ -203,6 +225,56 @@ const retriesSchema = z
   })
   .describe('Retry settings; every key is optional.');
 
+/** A duration such as "90s", "30m", "6h" or "1d". */
+export const DURATION_PATTERN = /^([1-9][0-9]*)(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration in ms; NaN when `text` is not one. */
+export function durationMs(text: string): number {
+  const m = DURATION_PATTERN.exec(text);
+  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : NaN;
+}
+
+const reconcileSchema = z
+  .strictObject({
+    every: z
+      .string()
+      .regex(DURATION_PATTERN, { error: 'must be a duration such as "30m", "6h" or "1d"', abort: true })
+      .refine((v) => durationMs(v) >= 60_000, 'must be at least 1m')
+      .describe('How often: a number and a unit, s, m, h or d (e.g. "24h"), at least 1m.'),
+  })
+  .describe(
+    'Finds records deleted for good (hard deletes, which incremental pulls cannot see): lists every id of both sides on this schedule and deletes the partners of linked records that are gone. Off when omitted; `syncframe reconcile` runs it on demand.',
+  );
+
+const deleteBrakeSchema = z
+  .union([
+    z
+      .boolean()
+      .refine((v) => !v, 'must be false, or { "max_count", "max_share" }')
+      .transform((): false => false)
+      .describe('false: no brake, every delete is applied, however many (not recommended).'),
+    z
+      .strictObject({
+        max_count: z
+          .number()
+          .int('must be a whole number')
+          .nonnegative('must be 0 or more')
+          .default(DEFAULT_DELETE_BRAKE.maxCount)
+          .describe(`Most deletes one run applies. Default: ${DEFAULT_DELETE_BRAKE.maxCount}.`),
+        max_share: z
+          .number()
+          .min(0, 'must be between 0 and 1')
+          .max(1, 'must be between 0 and 1')
+          .default(DEFAULT_DELETE_BRAKE.maxShare)
+          .describe(`Largest share of the linked records one run deletes, 0 to 1. Default: ${DEFAULT_DELETE_BRAKE.maxShare}.`),
+      })
+      .describe('Limits; every key is optional.'),
+  ])
+  .describe(
+    `When one run would delete more than max_count records or more than max_share of the linked ones, it deletes none: each waits as a pending delete for a person to approve or reject. Default: { "max_count": ${DEFAULT_DELETE_BRAKE.maxCount}, "max_share": ${DEFAULT_DELETE_BRAKE.maxShare} }.`,
+  );
+
 export const jobSchema = z
   .strictObject({
     id: z
@@ -236,11 +308,19 @@ export const jobSchema = z
       .optional(),
     retries: retriesSchema.optional(),
     conflict_policy: z
-      .enum(['last_writer_wins', 'manual'])
+      .enum(['last_writer_wins', 'manual', 'field_merge'])
       .default('last_writer_wins')
       .describe(
-        'When both sides changed the same item: "last_writer_wins" keeps the newer one, "manual" records a conflict and skips it. Default: "last_writer_wins".',
+        'When both sides changed the same item: "last_writer_wins" keeps the newer one, "manual" records a conflict and skips it, "field_merge" merges fields changed on one side only both ways and applies field_conflict to fields changed on both. Default: "last_writer_wins".',
       ),
+    field_conflict: z
+      .enum(['last_writer_wins', 'manual'])
+      .describe(
+        'With conflict_policy "field_merge": a field changed on both sides to different values takes the newer side\'s value ("last_writer_wins") or records a conflict naming the fields ("manual"). Default: "last_writer_wins".',
+      )
+      .optional(),
+    reconcile: reconcileSchema.optional(),
+    delete_brake: deleteBrakeSchema.optional(),
   })
   .describe('One two-way sync between two tables.');
 

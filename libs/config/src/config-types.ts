@@ -1,4 +1,4 @@
-import type { ConflictPolicy, MapperFn, RetrySettings, ThrottleSettings } from '@syncframe/engine';
+import type { ConflictPolicy, DeleteBrake, FieldConflict, MapperFn, RetrySettings, ThrottleSettings } from '@syncframe/engine';
 import type { LinkIndexConfig } from '@syncframe/linkindex/config';
 
 /** Keys every side has, whatever its adapter. */
@@ -12,6 +12,13 @@ interface SideConfigBase {
   readonly throttle?: ThrottleSettings;
   /** Delete records on this side for real instead of flagging them. @defaultValue false */
   readonly hard_delete: boolean;
+  /**
+   * A record modified less than this many seconds before a run waits for a later run (edit
+   * settling). Absent when the config gives none. @defaultValue 0 (off)
+   */
+  readonly settle_sec?: number;
+  /** Longest a record may wait, from the first run that held it; at least `settle_sec`. @defaultValue 10 × settle_sec */
+  readonly settle_max_sec?: number;
 }
 
 /** An Airtable table. */
@@ -94,6 +101,12 @@ export interface ParsedJobConfig {
   readonly retries: RetrySettings;
   /** @defaultValue 'last_writer_wins' */
   readonly conflictPolicy: ConflictPolicy;
+  /** Only with `conflictPolicy: 'field_merge'` (absent otherwise). @defaultValue 'last_writer_wins' */
+  readonly fieldConflict?: FieldConflict;
+  /** Reconciliation (hard-delete detection) schedule; null: only on demand. */
+  readonly reconcile: { readonly everyMs: number } | null;
+  /** null: no brake. @defaultValue DEFAULT_DELETE_BRAKE */
+  readonly deleteBrake: DeleteBrake | null;
 }
 
 /** One job, validated, with its mapper functions loaded. */

@@ -64,6 +64,7 @@ function describeJob(job: ParsedJobConfig): ParsedJobConfig {
     match: job.match && { ...job.match },
     retries: { ...job.retries },
     conflictPolicy: job.conflictPolicy,
+    ...(job.fieldConflict ? { fieldConflict: job.fieldConflict } : {}),
   };
   maskFields(copy, envDerivedFields(job));
   return copy as unknown as ParsedJobConfig;

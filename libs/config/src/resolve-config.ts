@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { DEFAULT_RETRIES } from '@syncframe/engine';
+import { DEFAULT_DELETE_BRAKE, DEFAULT_RETRIES } from '@syncframe/engine';
 import { resolvePgliteDir } from '@syncframe/linkindex/config';
 import { parseMappingKey } from './check-jobs.js';
 import type { ConfigFileOutput } from './config-schema.js';
+import { durationMs } from './config-schema.js';
 import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, SideConfig } from './config-types.js';
 import { markEnvDerived } from './env-derived.js';
 import type { KeyPath } from './key-path.js';
@@ -74,6 +75,10 @@ function resolveJob(job: JobOutput, jobPath: KeyPath, dir: string, isEnvDerived:
     match: job.match === undefined ? null : { source: job.match[source.name]!, dest: job.match[dest.name]! },
     retries: { ...DEFAULT_RETRIES, ...job.retries },
     conflictPolicy: job.conflict_policy,
+    ...(job.conflict_policy === 'field_merge' ? { fieldConflict: job.field_conflict ?? 'last_writer_wins' } : {}),
+    reconcile: job.reconcile === undefined ? null : { everyMs: durationMs(job.reconcile.every) },
+    deleteBrake: job.delete_brake === false ? null : job.delete_brake === undefined
+      ? { ...DEFAULT_DELETE_BRAKE } : { maxCount: job.delete_brake.max_count, maxShare: job.delete_brake.max_share },
   };
   const fields: [string, KeyPath][] = [
     ['id', ['id']],
@@ -109,3 +114,4 @@ function resolveSide(
   );
   return resolved;
 }
+

@@ -41,6 +41,42 @@ const CASES: readonly BrokenCase[] = [
     pointsAt: ['{'],
   },
   {
+    name: 'airtable side without last_modified_field under field_merge (last_writer_wins per field)',
+    config: edit(' "last_modified_field": "Modified",', '').replace('"match":', '"conflict_policy": "field_merge", "match":'),
+    expected: ['7:21 jobs[0].sides.airtable: needs last_modified_field (a "Last modified time" field) when conflict_policy is field_merge with field_conflict last_writer_wins: without it Airtable reports no edit time and newer Airtable edits would lose every conflict'],
+    pointsAt: ['{'],
+  },
+  {
+    name: 'field_conflict without conflict_policy field_merge',
+    config: edit('"match":', '"field_conflict": "manual", "match":'),
+    expected: ['23:7 jobs[0].field_conflict: only applies with conflict_policy "field_merge" (this job\'s conflict_policy is "last_writer_wins")'],
+    pointsAt: ['"field_conflict"'],
+  },
+  {
+    name: 'reconcile.every not a duration, or too often',
+    config: edit('"match":', '"reconcile": { "every": "daily" }, "match":'),
+    expected: ['23:31 jobs[0].reconcile.every: must be a duration such as "30m", "6h" or "1d"'],
+    pointsAt: ['"daily"'],
+  },
+  {
+    name: 'reconcile more often than every minute',
+    config: edit('"match":', '"reconcile": { "every": "30s" }, "match":'),
+    expected: ['23:31 jobs[0].reconcile.every: must be at least 1m'],
+    pointsAt: ['"30s"'],
+  },
+  {
+    name: 'delete_brake with a share above 1 and a negative count',
+    config: edit('"match":', '"delete_brake": { "max_count": -1, "max_share": 10 }, "match":'),
+    expected: ['23:38 jobs[0].delete_brake.max_count: must be 0 or more', '23:55 jobs[0].delete_brake.max_share: must be between 0 and 1'],
+    pointsAt: ['-1', '10'],
+  },
+  {
+    name: 'delete_brake true',
+    config: edit('"match":', '"delete_brake": true, "match":'),
+    expected: ['23:23 jobs[0].delete_brake: must be false, or { "max_count", "max_share" }'],
+    pointsAt: ['true'],
+  },
+  {
     name: 'api_url holding a password',
     config: edit('"adapter": "webflow",', '"adapter": "webflow", "api_url": "https://user:hunter2@proxy.example",'),
     expected: ['14:44 jobs[0].sides.webflow.api_url: must not hold a user or password (fetch refuses such URLs, and they would end up in messages)'],
@@ -219,6 +255,21 @@ const CASES: readonly BrokenCase[] = [
     config: edit('"table": "Videos",', '"table": "Videos", "soft_delete_field": "Deleted", "hard_delete": true,'),
     expected: ['9:77 jobs[0].sides.airtable.hard_delete: cannot be true together with soft_delete_field (choose one way to delete)'],
     pointsAt: ['true'],
+  },
+  {
+    name: 'settle_max_sec below settle_sec',
+    config: edit('"table": "Videos",', '"table": "Videos", "settle_sec": 30, "settle_max_sec": 10,'),
+    expected: ['9:66 jobs[0].sides.airtable.settle_max_sec: must be at least settle_sec (30)'],
+    pointsAt: ['10'],
+  },
+  {
+    name: 'settle_sec not a whole number, settle_max_sec negative',
+    config: edit('"collection": "0123456789abcdef01234567",', '"collection": "0123456789abcdef01234567", "settle_sec": 2.5, "settle_max_sec": -1,'),
+    expected: [
+      '15:67 jobs[0].sides.webflow.settle_sec: must be a whole number of seconds',
+      '15:90 jobs[0].sides.webflow.settle_max_sec: must be 0 or more',
+    ],
+    pointsAt: ['2.5', '-1'],
   },
   {
     name: 'three sides',

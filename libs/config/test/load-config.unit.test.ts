@@ -98,6 +98,31 @@ describe('loadConfig', () => {
     expect(job?.source.throttle).toBeUndefined();
   });
 
+  it('reads reconcile (in ms) and delete_brake; without them: no reconciliation, the default brake', async () => {
+    const text = edit('"match":', '"reconcile": { "every": "6h" }, "delete_brake": { "max_count": 5 }, "match":');
+    const [job] = (await loadConfig(path.join(await folder({ 'jobs.jsonc': text }), 'jobs.jsonc'), { env: TEST_ENV })).jobs;
+    expect(job).toMatchObject({ reconcile: { everyMs: 6 * 3600_000 }, deleteBrake: { maxCount: 5, maxShare: 0.1 } });
+    const off = edit('"match":', '"delete_brake": false, "match":');
+    const [unbraked] = (await loadConfig(path.join(await folder({ 'jobs.jsonc': off }), 'jobs.jsonc'), { env: TEST_ENV })).jobs;
+    expect(unbraked?.deleteBrake).toBeNull();
+    const [plain] = (await loadConfig(path.join(await folder({ 'jobs.jsonc': BASE_CONFIG }), 'jobs.jsonc'), { env: TEST_ENV })).jobs;
+    expect(plain).toMatchObject({ reconcile: null, deleteBrake: { maxCount: 50, maxShare: 0.1 } });
+  });
+
+  it('reads settle_sec and settle_max_sec per side, and leaves them out where the file has none', async () => {
+    const text = edit('"table": "Videos",', '"table": "Videos", "settle_sec": 30, "settle_max_sec": 30,', edit(
+      '"collection": "0123456789abcdef01234567",', '"collection": "0123456789abcdef01234567", "settle_sec": 0,',
+    ));
+    const dir = await folder({ 'jobs.jsonc': text });
+    const [job] = (await loadConfig(path.join(dir, 'jobs.jsonc'), { env: TEST_ENV })).jobs;
+    expect(job?.source).toMatchObject({ settle_sec: 30, settle_max_sec: 30 });
+    expect(job?.dest).toMatchObject({ settle_sec: 0 });
+    expect(job?.dest.settle_max_sec).toBeUndefined();
+    const [plain] = (await loadConfig(path.join(await folder({ 'jobs.jsonc': BASE_CONFIG }), 'jobs.jsonc'), { env: TEST_ENV })).jobs;
+    expect(plain?.source.settle_sec).toBeUndefined();
+    expect(plain?.source.settle_max_sec).toBeUndefined();
+  });
+
   it('fills adapter defaults and merges partial retries key by key', async () => {
     const text = edit(
       '"match": { "airtable": "Slug", "webflow": "slug" }',
@@ -110,6 +135,20 @@ describe('loadConfig', () => {
     expect(job?.source).toMatchObject({ typecast: false, hard_delete: false });
     expect(job?.dest).toMatchObject({ publish: 'staged', hard_delete: false });
     expect(job?.dest.throttle).toBeUndefined();
+  });
+
+  it('reads conflict_policy field_merge with field_conflict, defaulting field_conflict to last_writer_wins', async () => {
+    const withPolicy = (extra: string) => edit('"match": { "airtable": "Slug", "webflow": "slug" }', `"match": { "airtable": "Slug", "webflow": "slug" }, ${extra}`);
+    const manualDir = await folder({ 'jobs.jsonc': withPolicy('"conflict_policy": "field_merge", "field_conflict": "manual"') });
+    const [manual] = (await loadConfig(path.join(manualDir, 'jobs.jsonc'), { env: TEST_ENV })).jobs;
+    expect(manual).toMatchObject({ conflictPolicy: 'field_merge', fieldConflict: 'manual' });
+    const defaultDir = await folder({ 'jobs.jsonc': withPolicy('"conflict_policy": "field_merge"') });
+    const [lww] = (await loadConfig(path.join(defaultDir, 'jobs.jsonc'), { env: TEST_ENV })).jobs;
+    expect(lww).toMatchObject({ conflictPolicy: 'field_merge', fieldConflict: 'last_writer_wins' });
+    // Other policies carry no fieldConflict at all.
+    const plainDir = await folder({ 'jobs.jsonc': withPolicy('"conflict_policy": "manual"') });
+    const [plain] = (await loadConfig(path.join(plainDir, 'jobs.jsonc'), { env: TEST_ENV })).jobs;
+    expect(plain && 'fieldConflict' in plain).toBe(false);
   });
 
   it('reads the schedule object form and link index drivers', async () => {

@@ -1,7 +1,7 @@
 import type { Side, SyncRecord } from './record.js';
 import type { TablePair } from './link-index.js';
 
-/** Both records of one link changed since their last sync, under `conflict_policy: manual`. */
+/** Both records of one link changed since their last sync, under `conflict_policy: manual` (or field_merge's manual fields). */
 export interface Conflict {
   readonly conflictId: string;
   readonly jobId: string;
@@ -13,6 +13,11 @@ export interface Conflict {
   /** The full destination record, as last pulled. */
   readonly destPayload: SyncRecord;
   readonly detectedAt: string;
+  /**
+   * `conflict_policy: field_merge` with `field_conflict: manual`: the fields changed on both sides
+   * (source-side names). Null or absent: the whole record.
+   */
+  readonly fields?: readonly string[] | null;
   /** Set when a person decides. */
   readonly resolvedAt: string | null;
   /** The side whose record wins; the engine applies it on the job's next run. */

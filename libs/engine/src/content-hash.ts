@@ -81,3 +81,23 @@ export function contentHash(mapped: MappedRecord): string {
     .update(canonicalJson({ f: mapped.fields, d: mapped.deleted === true }))
     .digest('base64url');
 }
+
+/** Characters of a field's hash kept (96 bits): a per-field snapshot is stored for every link of a field_merge job. */
+const FIELD_HASH_LENGTH = 16;
+
+/**
+ * The hash of one field's value, as `conflict_policy: field_merge` keeps it per link (canonical
+ * JSON, short). Empty values (undefined, null, "", false, []) hash alike, as `changedFields` compares
+ * them: remotes omit empty cells, so a field emptied on one side reads back absent on the other.
+ */
+export function fieldHash(value: unknown): string {
+  const empty = value === undefined || value === null || value === '' || value === false || (Array.isArray(value) && value.length === 0);
+  return createHash('sha256').update(empty ? 'null' : canonicalJson(value)).digest('base64url').slice(0, FIELD_HASH_LENGTH);
+}
+
+/** {@link fieldHash} of every field of mapped content (undefined values are absent, as in {@link contentHash}). */
+export function fieldHashes(fields: Readonly<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = fieldHash(value);
+  return out;
+}

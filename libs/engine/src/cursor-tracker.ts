@@ -18,11 +18,12 @@ export class CursorTracker {
 
   constructor(private readonly checkpoints: readonly Cursor[], records: readonly Pick<PagedRecord, 'page'>[]) {
     this.pending = checkpoints.map(() => 0);
-    for (const record of records) this.pending[record.page] = (this.pending[record.page] ?? 0) + 1;
+    for (const record of records) if (record.page >= 0) this.pending[record.page] = (this.pending[record.page] ?? 0) + 1;
   }
 
+  /** Counts a record off its page. A record of no page (page < 0: not pulled, e.g. found gone) holds no cursor. */
   settle(record: PagedRecord): void {
-    if (this.settled.has(record.id)) return;
+    if (record.page < 0 || this.settled.has(record.id)) return;
     this.settled.add(record.id);
     this.pending[record.page] = (this.pending[record.page] ?? 1) - 1;
   }

@@ -5,6 +5,7 @@ export * from './source-adapter.js';
 export * from './mapper.js';
 export * from './run-summary.js';
 export * from './conflict.js';
+export * from './pending-delete.js';
 export * from './link-index.js';
 export * from './job.js';
 export * from './content-hash.js';

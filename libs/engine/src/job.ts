@@ -3,7 +3,10 @@ import type { Side } from './record.js';
 import type { SourceAdapter } from './source-adapter.js';
 import type { ThrottleSettings } from './throttle.js';
 
-export type ConflictPolicy = 'last_writer_wins' | 'manual';
+export type ConflictPolicy = 'last_writer_wins' | 'manual' | 'field_merge';
+
+/** Under `field_merge`, what a field changed on both sides to different values gets. */
+export type FieldConflict = 'last_writer_wins' | 'manual';
 
 /**
  * How a job meets a failing remote (README, "Retries and failures"): requests are retried inside a
@@ -28,6 +31,19 @@ export interface JobSide {
   readonly name: string;
   readonly adapter: SourceAdapter;
   readonly throttle: ThrottleSettings;
+  /**
+   * Edit settling (`settle_sec`): a record of this side modified less than `sec` seconds before a
+   * run waits for a later run, at most `maxSec` seconds after it was first held. @defaultValue none: no record waits
+   */
+  readonly settle?: SettleSettings;
+}
+
+/** Per side: how long a record must go without an edit before it syncs, and the cap on that wait. */
+export interface SettleSettings {
+  /** Seconds without an edit before a record syncs (`settle_sec`); 0: off. */
+  readonly sec: number;
+  /** Seconds a record may be held, from the run that first held it (`settle_max_sec`). @defaultValue 10 × `sec` */
+  readonly maxSec: number;
 }
 
 /** One sync job, fully resolved (credentials already inside its adapters). */
@@ -41,12 +57,35 @@ export interface SyncJob {
   /** @defaultValue 'last_writer_wins' */
   readonly conflictPolicy: ConflictPolicy;
   /**
+   * With `conflictPolicy: 'field_merge'`: a field changed on both sides to different values is won
+   * by the newer side (`last_writer_wins`) or recorded as a conflict naming the fields (`manual`).
+   * @defaultValue 'last_writer_wins'
+   */
+  readonly fieldConflict?: FieldConflict;
+  /**
    * Key fields that identify the same item on both sides, e.g. `{ source: 'Slug', dest: 'slug' }`.
    * Before creating, the engine links to an existing record with the same key: no duplicate after a
    * lost response or a crash, and two tables that already hold the same items are linked on the first sync.
    */
   readonly match?: { readonly source: string; readonly dest: string };
+  /**
+   * Absent or null: every delete is applied, however many. A config job always has one unless it
+   * says `"delete_brake": false` (the config's default is {@link DEFAULT_DELETE_BRAKE}).
+   */
+  readonly deleteBrake?: DeleteBrake | null;
 }
+
+/**
+ * How many deletes one run may apply before it applies none of them and holds them for a person
+ * (pending deletes): more than `maxCount`, or more than `maxShare` of the pair's linked records.
+ */
+export interface DeleteBrake {
+  readonly maxCount: number;
+  /** A share, 0 to 1. */
+  readonly maxShare: number;
+}
+
+export const DEFAULT_DELETE_BRAKE: DeleteBrake = { maxCount: 50, maxShare: 0.1 };
 
 export function jobSide(job: SyncJob, side: Side): JobSide {
   return side === 'source' ? job.source : job.dest;

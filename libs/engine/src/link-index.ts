@@ -1,4 +1,5 @@
 import type { Conflict, ConflictState, NewConflict } from './conflict.js';
+import type { NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from './pending-delete.js';
 import type { Cursor, Side, TableRef } from './record.js';
 import type { RunStatus, RunSummary } from './run-summary.js';
 
@@ -19,6 +20,13 @@ export interface Link {
   readonly sourceHash: string | null;
   /** Content hash of the destination record's mapped content (dest → source) as last synced. */
   readonly destHash: string | null;
+  /**
+   * `conflict_policy: field_merge` only: per field of the source record's mapped content (keyed by
+   * destination field), the hash of its value as last synced ({@link fieldHashes}); null otherwise.
+   */
+  readonly sourceFields?: Readonly<Record<string, string>> | null;
+  /** Like `sourceFields`, for the destination record's mapped content (keyed by source field). */
+  readonly destFields?: Readonly<Record<string, string>> | null;
   /** Set once the pair was deleted: a tombstone, so a stale copy never re-creates it. */
   readonly deletedAt: string | null;
   readonly syncedAt: string;
@@ -56,10 +64,30 @@ export interface LinkIndex {
   findLinks(pair: TablePair, side: Side, ids: readonly string[]): Promise<Link[]>;
   /** Insert or replace many links (keyed by pair + sourceId + destId) in one transaction. */
   upsertLinks(pair: TablePair, links: readonly Link[]): Promise<void>;
+  /**
+   * Live links of `pair` (no tombstones), ordered by source id then destination id, after `after`
+   * (exclusive; null: from the first), at most `limit`: how reconciliation walks every link.
+   */
+  listLinks(pair: TablePair, after: LinkKey | null, limit: number): Promise<Link[]>;
+  /** How many live links `pair` has. */
+  countLinks(pair: TablePair): Promise<number>;
+  /** Removes these links (a rejected delete lets its pair go); unknown keys are ignored. */
+  deleteLinks(pair: TablePair, keys: readonly LinkKey[]): Promise<void>;
 
   // cursors
   loadCursor(jobId: string, ref: TableRef): Promise<Cursor>;
   saveCursor(jobId: string, ref: TableRef, cursor: Cursor): Promise<void>;
+
+  // held records (edit settling, `settle_sec`)
+  /** When each of `ids` (records of `ref`) was first held by the job: id → ISO time; ids not held are absent. */
+  findHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Holds these records as of `at`; a record already held keeps its first time. Returns when each
+   * of `ids` was first held (id → ISO time).
+   */
+  holdRecords(jobId: string, ref: TableRef, ids: readonly string[], at: Date): Promise<Map<string, string>>;
+  /** Forgets these records' holds (they passed); ids not held are ignored. */
+  releaseHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<void>;
 
   // job state
   getJobState(jobId: string): Promise<JobState>;
@@ -102,4 +130,26 @@ export interface LinkIndex {
   supersedeConflict(conflictId: string, keep: Side, at?: Date): Promise<void>;
   /** The engine applied the kept side. */
   markConflictApplied(conflictId: string, at?: Date): Promise<void>;
+
+  // pending deletes (the delete brake)
+  /**
+   * Records deletes held back by the brake. A link that already has one waiting (open, or decided
+   * and not carried out) keeps it: the new one is dropped. Returns those recorded.
+   */
+  addPendingDeletes(deletes: readonly NewPendingDelete[]): Promise<PendingDelete[]>;
+  /** Oldest first; `states` keeps those in one of them (default: every state). */
+  listPendingDeletes(jobId: string, states?: readonly PendingDeleteState[]): Promise<PendingDelete[]>;
+  /**
+   * Decides open pending deletes of `jobId`: those with the given ids, or (`'all'`) every open one.
+   * Check and write are one atomic step: one already decided is left as it is. Returns those decided.
+   */
+  decidePendingDeletes(jobId: string, ids: readonly string[] | 'all', decision: PendingDeleteDecision, at?: Date): Promise<PendingDelete[]>;
+  /** A run carried these decisions out. */
+  markPendingDeletesApplied(ids: readonly string[], at?: Date): Promise<void>;
+}
+
+/** What identifies a link within its table pair. */
+export interface LinkKey {
+  readonly sourceId: string;
+  readonly destId: string;
 }

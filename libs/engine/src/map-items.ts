@@ -1,4 +1,4 @@
-import { contentHash } from './content-hash.js';
+import { contentHash, fieldHashes } from './content-hash.js';
 import { isReferenceNotLinkedError, ReferenceNotLinkedError } from './errors/reference-not-linked-error.js';
 import type { SyncJob } from './job.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
@@ -89,7 +89,8 @@ export async function mapCycleItems(
       } else if (outcome.mapped === null) {
         log.decide(item, { action: 'skip', reason: 'the mapper returned null' });
       } else {
-        mapped.set(item, { item, mapped: outcome.mapped, hash: outcome.hash });
+        const fieldMerge = job.conflictPolicy === 'field_merge' ? { fieldHashes: fieldHashes(outcome.mapped.fields) } : {};
+        mapped.set(item, { item, mapped: outcome.mapped, hash: outcome.hash, ...fieldMerge });
       }
     });
   }

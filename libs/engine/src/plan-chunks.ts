@@ -21,6 +21,12 @@ export interface PulledItems {
 export interface PlanChunk {
   readonly items: PulledItems;
   readonly reads: PlanReads;
+  /**
+   * Groups of related records (as a chunk keeps together) of which one is held (`holds`, edit
+   * settling): the whole group waits for a later run, neither planned nor settled, so its sides'
+   * cursors stop before it and a held record's partner is never written over it.
+   */
+  readonly waiting: readonly (readonly PulledItem[])[];
 }
 
 /** Brings pulled items' records into memory (from the run's spool), in the same order. */
@@ -35,9 +41,12 @@ export type LoadPulled = (items: readonly PulledItem[]) => Promise<CycleItem[]>;
  * chunk at a time) and mapped here once more. Chunks follow the pull order (page by page, both sides), so cursors move as chunks land.
  * A resolved conflict is applied by one chunk: the one holding its records, else the first.
  * There is always at least one chunk (resolved conflicts apply with nothing pulled).
+ * A group with a record `holds` holds (edit settling) is in no chunk's items: it waits, whole, in
+ * a chunk's `waiting`, and a resolved conflict of it is left for a later run.
  */
 export async function planChunks(
   job: SyncJob, loader: LinkedIdLoader, items: PulledItems, reads: PlanReads, load: LoadPulled, size = PLAN_CHUNK_ITEMS,
+  holds?: (item: PulledItem) => boolean,
 ): Promise<PlanChunk[]> {
   const order = pullOrder(items);
   const groups = new UnionFind(order.length);
@@ -77,10 +86,23 @@ export async function planChunks(
   });
   const at = Int32Array.from({ length: order.length }, (_, i) => first[groups.find(i)]!);
   const placed = Int32Array.from({ length: order.length }, (_, i) => i).sort((a, b) => at[a]! - at[b]! || a - b);
+  const waits = new Set<number>();
+  if (holds) {
+    order.forEach((item, i) => {
+      if (holds(item)) waits.add(groups.find(i));
+    });
+  }
   const chunkItems: PulledItem[][] = [[]];
   const chunkOfRoot = new Map<number, number>();
+  const waiting = new Map<number, { chunk: number; items: PulledItem[] }>();
   for (const i of placed) {
     const root = groups.find(i);
+    if (waits.has(root)) {
+      let group = waiting.get(root);
+      if (!group) waiting.set(root, (group = { chunk: chunkItems.length - 1, items: [] }));
+      group.items.push(order[i]!);
+      continue;
+    }
     let current = chunkItems[chunkItems.length - 1]!;
     if (!chunkOfRoot.has(root)) {
       if (current.length >= size) chunkItems.push((current = []));
@@ -92,11 +114,15 @@ export async function planChunks(
   const resolvedOf = chunkItems.map((): Conflict[] => []);
   for (const c of reads.resolved) {
     const at = conflictAt(c);
+    if (at !== undefined && waits.has(groups.find(at))) continue; // stays resolved; applied when its records stop waiting
     resolvedOf[at === undefined ? 0 : chunkOfRoot.get(groups.find(at)) ?? chunkIndexOf(chunkItems, order[at]!)]!.push(c);
   }
+  const waitingOf = chunkItems.map((): PulledItem[][] => []);
+  for (const group of waiting.values()) waitingOf[group.chunk]!.push(group.items);
   return chunkItems.map((list, k) => ({
     items: { source: list.filter((i) => i.side === 'source'), dest: list.filter((i) => i.side === 'dest') },
     reads: { links: reads.links, open: reads.open, resolved: resolvedOf[k]! },
+    waiting: waitingOf[k]!,
   }));
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Conflict, NewConflict } from './conflict.js';
+import { fieldHashes } from './content-hash.js';
 import type { Link } from './link-index.js';
 import { mapperContext, mapperFor, mapRecord } from './map-items.js';
 import type { MappedRecord } from './mapper.js';
@@ -59,17 +60,19 @@ async function applyResolvedConflicts(
     const pulled = undecided(keptItem) && view.mapped.get(keptItem!);
     let mapped: MappedRecord | null = pulled ? pulled.mapped : null;
     let hash: string | null = pulled ? pulled.hash : null;
+    let fields = pulled ? pulled.fieldHashes : undefined;
     if (!mapped) {
       const payload = keep === 'source' ? c.sourcePayload : c.destPayload;
       const outcome = await mapRecord(mapperFor(job, keep), payload, mapperContext(job, keep, loader));
       if (!outcome.ok || !outcome.mapped) continue; // stays resolved; reported when its record maps again
       ({ mapped, hash } = outcome);
+      if (job.conflictPolicy === 'field_merge') fields = fieldHashes(mapped.fields);
     }
     const reason = `resolved conflict ${c.conflictId}: keeping ${keep}`;
     const kind = mapped.deleted ? 'delete' : 'update';
     const op: PlannedOp = {
       target: lose, kind, targetId: lostId, fields: kind === 'delete' ? {} : mapped.fields,
-      originSide: keep, originId: keptId, originHash: hash,
+      originSide: keep, originId: keptId, originHash: hash, ...(fields ? { originFields: fields } : {}),
       link: linkBySource.get(c.sourceId) ?? null, targetRecord: null, settles, conflictId: c.conflictId,
     };
     log.op(op);

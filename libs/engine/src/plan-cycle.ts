@@ -55,7 +55,7 @@ export async function planCycle(input: PlanInput, reads?: PlanReads): Promise<Cy
   const held = await applyConflictState(input, view, stored, { open, resolved }, decidedAfter(new Set(), mapping.decisions));
   const unlinked = decidedAfter(new Set(), mapping.decisions, held.decisions);
   const links = job.match ? new Map([...stored.ofItem, ...pairWithinCycle(input, view, stored.ofItem, unlinked)]) : stored.ofItem;
-  const linked = classifyLinked(input, view, links, unlinked);
+  const linked = await classifyLinked(input, view, links, unlinked);
   const created = await planCreates(input, view, decidedAfter(unlinked, linked.decisions));
   const { entries, ops, failures } = concatDecisions(mapping.decisions, held.decisions, linked.decisions, created);
   return { entries: [...entries], ops: [...ops], failures: [...failures], conflicts: [...held.conflicts, ...linked.conflicts], superseded: [...held.superseded] };

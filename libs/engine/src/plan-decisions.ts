@@ -4,8 +4,8 @@ import type { SyncJob } from './job.js';
 import type { Link, LinkIndex, TablePair } from './link-index.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
 import type { MappedRecord } from './mapper.js';
-import type { CycleItem, PlanEntry, PlannedOp } from './plan.js';
-import type { Side, SyncRecord } from './record.js';
+import type { CycleItem, MergeWrite, PlanEntry, PlannedOp } from './plan.js';
+import type { Fields, Side, SyncRecord } from './record.js';
 import { otherSide } from './record.js';
 
 /** Finds records on one side by a key field (the adapter call, wrapped in throttle and retries). */
@@ -49,6 +49,8 @@ export interface MappedItem {
   readonly mapped: MappedRecord;
   /** Content hash of `mapped`. */
   readonly hash: string;
+  /** `conflict_policy: field_merge` only: {@link fieldHashes} of `mapped.fields`. */
+  readonly fieldHashes?: Readonly<Record<string, string>>;
 }
 
 /** The pulled items as the phases read them, built once by `mapCycleItems`. */
@@ -81,6 +83,9 @@ export interface OpSpec {
   readonly settles: readonly CycleItem[];
   readonly matchKey?: string;
   readonly reason?: string;
+  /** The fields to write, when not all of `from`'s mapped fields (a field merge's partial update). */
+  readonly fields?: Fields;
+  readonly merge?: MergeWrite;
 }
 
 /** A link saved with fresh hashes, nothing written remote. */
@@ -131,12 +136,13 @@ export class PhaseLog {
 
   /** Writes `from`'s content to the other side, and decides `from` accordingly. */
   write(spec: OpSpec): void {
-    const { from, kind, targetId, link, targetRecord, settles, matchKey, reason } = spec;
+    const { from, kind, targetId, link, targetRecord, settles, matchKey, reason, merge } = spec;
     const to = otherSide(from.item.side);
-    const fields = kind === 'delete' ? {} : from.mapped.fields;
+    const fields = kind === 'delete' ? {} : spec.fields ?? from.mapped.fields;
     this.ops.push({
       target: to, kind, targetId, fields, originSide: from.item.side, originId: from.item.record.id,
-      originHash: from.hash, link, targetRecord, settles, ...(matchKey !== undefined ? { matchKey } : {}),
+      originHash: from.hash, ...originFieldsOf(from), link, targetRecord, settles,
+      ...(matchKey !== undefined ? { matchKey } : {}), ...(merge ? { merge } : {}),
     });
     this.decide(from.item, {
       action: kind,
@@ -159,6 +165,7 @@ export class PhaseLog {
       originSide: origin?.side ?? 'source',
       originId: origin?.record.id ?? link.sourceId,
       originHash: from?.hash ?? null,
+      ...(from ? originFieldsOf(from) : {}),
       link,
       targetRecord,
       settles,
@@ -169,6 +176,9 @@ export class PhaseLog {
     return { entries: this.entries, ops: this.ops, failures: this.failures, decided: [...this.decided] };
   }
 }
+
+/** The origin's per-field hashes for an op (field_merge jobs only). */
+const originFieldsOf = (from: MappedItem): Pick<PlannedOp, 'originFields'> => (from.fieldHashes ? { originFields: from.fieldHashes } : {});
 
 /** Several phases' decisions as one, in phase order. */
 export function concatDecisions(...phases: PhaseDecisions[]): PhaseDecisions {

@@ -12,7 +12,9 @@ export type PlanAction =
   | 'echo'
   | 'skip'
   | 'conflict'
-  | 'error';
+  | 'error'
+  /** Edited too recently (`settle_sec`), or planned with such a record: not planned now; a later run pulls it again. */
+  | 'wait';
 
 export interface PlanEntry {
   /** The side the record was pulled from. */
@@ -50,6 +52,10 @@ export interface PlannedOp {
   readonly originSide: Side;
   readonly originId: string;
   readonly originHash: string | null;
+  /** `conflict_policy: field_merge`: per-field hashes of the origin's mapped content (saved on the link with `originHash`). */
+  readonly originFields?: Readonly<Record<string, string>> | null;
+  /** `conflict_policy: field_merge`: this op is one of the two writes of a link merged both ways. */
+  readonly merge?: MergeWrite;
   /** The link as it stands (null for a create). */
   readonly link: Link | null;
   /** The target's record when it is in hand (link-only ops use it to hash the target). */
@@ -60,4 +66,15 @@ export interface PlannedOp {
   readonly conflictId?: string;
   /** With `match`: the key value the created record carries on the target side. */
   readonly matchKey?: string;
+}
+
+/**
+ * One of the two partial writes of a link merged field by field (`conflict_policy: field_merge`).
+ * Until both have landed, the link keeps the target's own changes as not yet synced (`merge-links.ts`).
+ */
+export interface MergeWrite {
+  /** The same for both writes of a link. */
+  readonly key: string;
+  /** Fields of the target's mapped content (other-side names) its own change still brings to the origin by the partner write. */
+  readonly pending: readonly string[];
 }

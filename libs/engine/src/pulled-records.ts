@@ -14,7 +14,11 @@ export interface PulledItem {
   readonly id: string;
   /** Index of the (last) pull page the record came in: gates that side's cursor. */
   readonly page: number;
+  /** The record's `updatedAt` in ms (NaN when unreadable), kept while the record is spilled: edit settling reads it. */
+  readonly editedAt: number;
   readonly record: SyncRecord | null;
+  /** The record came flagged deleted (kept beside it: a spilled record is not in memory). */
+  readonly deleted: boolean;
   readonly ref?: unknown;
 }
 
@@ -34,12 +38,12 @@ export class PulledRecords {
   async add(side: Side, page: number, records: readonly SyncRecord[]): Promise<PulledItem[]> {
     const inMemory = this.openSpool ? Math.max(0, Math.min(records.length, this.spillAfter - this.held)) : records.length;
     this.held += inMemory;
-    const items: PulledItem[] = records.slice(0, inMemory).map((record) => ({ side, id: record.id, page, record }));
+    const items: PulledItem[] = records.slice(0, inMemory).map((record) => ({ side, id: record.id, page, editedAt: Date.parse(record.updatedAt), record, deleted: record.deleted }));
     if (inMemory < records.length) {
       const spilled = records.slice(inMemory);
       const refs = await (await this.openedSpool()).write(spilled);
       this.spilled += spilled.length;
-      spilled.forEach((record, i) => items.push({ side, id: record.id, page, record: null, ref: refs[i] }));
+      spilled.forEach((record, i) => items.push({ side, id: record.id, page, editedAt: Date.parse(record.updatedAt), record: null, deleted: record.deleted, ref: refs[i] }));
     }
     return items;
   }

@@ -6,6 +6,9 @@ import { PermanentError } from './errors/permanent-error.js';
 import { jobSide } from './job.js';
 import type { Link } from './link-index.js';
 import { LinkSaver } from './link-saver.js';
+import type { SideSnapshot } from './link-snapshot.js';
+import { linkFieldsOf, snapshotOf, storedSnapshot } from './link-snapshot.js';
+import { MergeLinks } from './merge-links.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
 import { DELETED_HASH, mapperContext, mapperFor, mapRecord } from './map-items.js';
 import type { CycleItem, PlannedOp } from './plan.js';
@@ -40,11 +43,14 @@ export class OpPusher {
   /** The cursor save queued and not started yet: later callers join it (it saves the newest safe cursors). */
   private queuedCursorSave: Promise<void> | null = null;
   private readonly linkSaver: LinkSaver;
+  private readonly merges = new MergeLinks();
   /** Set by a lost lease or an abort: no side starts another batch. */
   private halted = false;
   private readonly failed = new Map<Side, unknown>();
   /** Each side's requests in flight, shared by the chunks being pushed at once. */
   private readonly slots: Record<Side, Slots>;
+  /** Told of each delete that landed (the run summary lists them). */
+  onDeleteLanded: ((op: PlannedOp) => void) | null = null;
 
   constructor(
     private readonly ctx: RunContext,
@@ -147,7 +153,7 @@ export class OpPusher {
     // Hash concurrently: mappers' linkedId lookups of one batch coalesce into one query.
     const hashes = await Promise.all(ops.map((op) => op.targetRecord
       ? this.hashOf(op.target, op.targetRecord)
-      : op.link ? (op.target === 'source' ? op.link.sourceHash : op.link.destHash) : null));
+      : storedSnapshot(op.link, op.target)));
     const links = ops.map((op, i) => this.linkFor(op, op.targetId!, hashes[i]!));
     for (let i = 0; i < links.length; i += LINK_CHUNK) await this.ctx.linkIndex.upsertLinks(this.ctx.pair, links.slice(i, i + LINK_CHUNK));
     for (const op of ops) this.settle(op.settles);
@@ -224,7 +230,7 @@ export class OpPusher {
     const applied: string[] = [];
     const failedAlone = new Set<PlannedOp>();
     const hashes = await Promise.all(results.map((result) =>
-      result.ok && kind !== 'delete' ? this.hashOf(target, result.record) : DELETED_HASH));
+      result.ok && kind !== 'delete' ? this.hashOf(target, result.record) : { hash: DELETED_HASH, fields: null }));
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
       const result = results[i]!;
@@ -239,6 +245,7 @@ export class OpPusher {
       links.push(this.linkFor(op, result.record.id, hashes[i]!));
       this.ctx.counters.counts[target][kind === 'create' ? 'created' : kind === 'update' ? 'updated' : 'deleted']++;
       if (op.conflictId) applied.push(op.conflictId);
+      if (kind === 'delete') this.onDeleteLanded?.(op);
     }
     await this.linkSaver.save(links);
     for (const id of applied) await this.ctx.linkIndex.markConflictApplied(id, new Date(this.ctx.clock.now()));
@@ -249,28 +256,33 @@ export class OpPusher {
   }
 
   /** What the target's record now maps to, as the next pull of it will: its echo is then recognised. */
-  private async hashOf(side: Side, record: SyncRecord): Promise<string | null> {
+  private async hashOf(side: Side, record: SyncRecord): Promise<SideSnapshot> {
     const outcome = await mapRecord(mapperFor(this.ctx.job, side), record, mapperContext(this.ctx.job, side, this.loader));
-    return outcome.ok ? outcome.hash : null;
+    return snapshotOf(this.ctx.job, outcome);
   }
 
-  private linkFor(op: PlannedOp, targetId: string, targetHash: string | null): Link {
+  private linkFor(op: PlannedOp, targetId: string, target: SideSnapshot): Link {
     const originIsSource = op.originSide === 'source';
-    const sourceHash = originIsSource ? op.originHash : targetHash;
-    const destHash = originIsSource ? targetHash : op.originHash;
+    const origin: SideSnapshot = { hash: op.originHash, fields: op.originFields ?? null };
+    const sourceHash = originIsSource ? op.originHash : target.hash;
+    const destHash = originIsSource ? target.hash : op.originHash;
     const bothDeleted = sourceHash === DELETED_HASH && destHash === DELETED_HASH;
     const now = new Date(this.ctx.clock.now()).toISOString();
-    return {
+    const link: Link = {
       sourceId: originIsSource ? op.originId : targetId,
       destId: originIsSource ? targetId : op.originId,
       sourceHash,
       destHash,
       deletedAt: op.kind === 'delete' || bothDeleted ? now : op.link?.deletedAt ?? null,
       syncedAt: now,
+      ...(originIsSource ? linkFieldsOf(origin.fields, target.fields) : linkFieldsOf(target.fields, origin.fields)),
     };
+    // field_merge: one of a link's two partial writes (merge-links.ts).
+    return op.merge ? this.merges.landed({ ...op, merge: op.merge }, link) : link;
   }
 
-  private settle(items: readonly CycleItem[]): void {
+  /** Counts these pulled items as applied: their sides' cursors may pass them. */
+  settle(items: readonly CycleItem[]): void {
     for (const item of items) this.cursors[item.side].settle({ id: item.record.id, page: item.page });
   }
 }

@@ -1,4 +1,5 @@
 import { CursorTracker } from './cursor-tracker.js';
+import { DeleteStage } from './delete-stage.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
 import type { CycleItem } from './plan.js';
 import type { PlannedRun } from './plan-stage.js';
@@ -18,6 +19,7 @@ import { errorText } from './run-counters.js';
 export class PushStage {
   private readonly cursors: Record<Side, CursorTracker>;
   private readonly pusher: OpPusher;
+  private readonly deletes: DeleteStage;
   private writes = 0;
   private applied = 0;
 
@@ -27,6 +29,7 @@ export class PushStage {
       dest: new CursorTracker(pulled.dest.checkpoints, pulled.dest.items),
     };
     this.pusher = new OpPusher(ctx, loader, this.cursors, (n) => ctx.progress('push', (this.applied += n), this.writes));
+    this.deletes = new DeleteStage(ctx, this.pusher);
   }
 
   /** Pushes one planned chunk. */
@@ -37,17 +40,27 @@ export class PushStage {
     // pulls it again (what follows it comes back as echoes and costs no writes).
     const unsettled = new Set<CycleItem>([...plan.ops.flatMap((op) => op.settles), ...plan.failures.map((f) => f.item).filter((i) => !givenUp.has(i))]);
     for (const side of SIDES) for (const item of items[side]) if (!unsettled.has(item)) this.cursors[side].settle({ id: item.record.id, page: item.page });
-    this.writes += plan.ops.filter((op) => op.kind !== 'link').length;
+    // Deletes wait for the run's end, when the delete brake knows how many there are.
+    const ops = this.deletes.defer(plan.ops);
+    this.writes += ops.filter((op) => op.kind !== 'link').length;
     this.ctx.progress('push', this.applied, this.writes);
-    await this.pusher.pushAll(plan.ops, async () => {
+    await this.pusher.pushAll(ops, async () => {
       for (const c of plan.conflicts) await linkIndex.recordConflict(c);
       // Open or already resolved by a person: a delete wins either way, so close it whatever its state.
       for (const { conflictId, keep } of plan.superseded) await linkIndex.supersedeConflict(conflictId, keep, new Date(clock.now()));
     });
   }
 
-  /** Records the sides whose push failed and saves the cursors that became safe. */
-  async finish(): Promise<void> {
+  /**
+   * Applies (or holds back) the run's deletes when every chunk was planned, records the sides whose push failed and saves the
+   * cursors that became safe.
+   */
+  async finish(planComplete: boolean): Promise<void> {
+    // A run that could not plan every chunk cannot tell how many deletes it has: they wait, unsettled, for the next.
+    if (planComplete) {
+      this.writes += this.deletes.deferredCount;
+      await this.deletes.finish();
+    }
     for (const [side, err] of this.pusher.failedTargets) {
       this.ctx.rethrowFatal(err);
       this.ctx.counters.recordFailure(side, err);

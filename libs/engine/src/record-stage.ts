@@ -14,6 +14,9 @@ export function summarizeRun(ctx: RunContext): RunSummary {
     retries: counters.retries, rateLimited: counters.rateLimited, throttleWaitMs: counters.throttleWaitMs,
     accounts: counters.accountUsage(),
     errors: counters.errors, errorsTruncated: counters.errorCount > counters.errors.length, failures: counters.failures,
+    ...(counters.deleteCount > 0 ? { deletes: counters.deletes, deletesTruncated: counters.deleteCount > counters.deletes.length } : {}),
+    ...(counters.deletesHeld > 0 ? { deletesHeld: counters.deletesHeld } : {}),
+    ...(counters.reconcile ? { reconcile: counters.reconcile } : {}),
   };
 }
 

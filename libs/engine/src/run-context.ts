@@ -94,6 +94,12 @@ export interface SyncCycleOptions {
    * @defaultValue {@link SPILL_AFTER_RECORDS}
    */
   readonly spillAfter?: number;
+  /**
+   * Also list every id of both sides and take linked records missing from a complete listing as
+   * deleted for good (hard deletes, which incremental pulls cannot see).
+   * @defaultValue false
+   */
+  readonly reconcile?: boolean;
 }
 
 /** What every stage of one run works with: the job, its stores, its clock, and the run's counters. */
@@ -110,6 +116,10 @@ export interface RunContext {
   readonly signal?: AbortSignal;
   readonly startedAt: number;
   readonly counters: RunCounters;
+  /** Per side, the ids reconciliation found gone (deleted for good) in this run. */
+  readonly gone: Record<Side, Set<string>>;
+  /** Reconcile this run: list every id of both sides and treat linked records missing as deleted. */
+  readonly reconcile: boolean;
   /** Per side: its metered throttle, retry settings and the run's signal. */
   readonly retry: Record<Side, RetryContext>;
   progress(phase: CycleProgress['phase'], done: number, total: number): void;
@@ -145,6 +155,8 @@ export function openRunContext(job: SyncJob, deps: SyncCycleDeps, options: SyncC
   }
   return {
     job, runId, clock, logger, counters, retry,
+    gone: { source: new Set(), dest: new Set() },
+    reconcile: options.reconcile === true,
     trigger: options.trigger ?? 'cli',
     dryRun: options.dryRun === true,
     planChunkItems: Math.max(1, options.planChunkItems ?? PLAN_CHUNK_ITEMS),

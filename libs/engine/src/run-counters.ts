@@ -2,7 +2,7 @@ import type { JobSide } from './job.js';
 import type { Logger } from './logger.js';
 import type { Side } from './record.js';
 import { isSyncFrameError } from './errors/syncframe-error.js';
-import type { AccountUsage, RecordError, RunFailure, RunStatus, SideCounts } from './run-summary.js';
+import type { AccountUsage, AppliedDelete, ReconcileOutcome, RecordError, RunFailure, RunStatus, SideCounts } from './run-summary.js';
 import { emptySideCounts, MAX_RECORDED_ERRORS } from './run-summary.js';
 
 /** One account's requests in one run, as its metered throttle sees them. */
@@ -47,6 +47,12 @@ export class RunCounters {
   errorCount = 0;
   readonly failures: RunFailure[] = [];
   retries = 0;
+  /** The first {@link MAX_RECORDED_ERRORS} deletes applied, with what each deleted record held. */
+  readonly deletes: AppliedDelete[] = [];
+  deleteCount = 0;
+  /** Deletes the brake held back (pending deletes recorded). */
+  deletesHeld = 0;
+  reconcile: ReconcileOutcome | null = null;
   private readonly accounts = new Map<string, AccountTally>();
 
   constructor(private readonly logger: Logger, private readonly sideName: (side: Side) => string) {}
@@ -55,6 +61,11 @@ export class RunCounters {
     this.errorCount++;
     if (this.errors.length < MAX_RECORDED_ERRORS) this.errors.push(e);
     this.logger.warn({ side: this.sideName(e.side), recordId: e.recordId, stage: e.stage, reason: e.reason }, 'record failed');
+  }
+
+  recordDelete(d: AppliedDelete): void {
+    this.deleteCount++;
+    if (this.deletes.length < MAX_RECORDED_ERRORS) this.deletes.push(d);
   }
 
   /** A side (or, with `null`, the whole run) failed. */

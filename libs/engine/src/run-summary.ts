@@ -1,4 +1,4 @@
-import type { Side } from './record.js';
+import type { Side, SyncRecord } from './record.js';
 
 export type RunStatus = 'success' | 'partial' | 'failed';
 
@@ -21,6 +21,11 @@ export interface SideCounts {
   conflicts: number;
   /** Records of this side that failed on their own (mapper error, rejected by the remote). */
   errors: number;
+  /**
+   * Records pulled from this side that wait for a later run (`settle_sec`): edited too recently,
+   * or planned together with such a record (its link partner). Absent from runs recorded before it existed.
+   */
+  held?: number;
 }
 
 /** A record that failed on its own; the rest of the run went on. */
@@ -66,6 +71,29 @@ export interface AccountUsage {
   readonly shareOfCeiling: number;
 }
 
+/** What reconciliation found (runs that reconciled). */
+export interface ReconcileOutcome {
+  /** Ids listed per side; null when that side's listing failed (then nothing of it counts as gone). */
+  readonly listed: { readonly source: number | null; readonly dest: number | null };
+  /** Linked records found gone (deleted for good), per side. */
+  readonly gone: { readonly source: number; readonly dest: number };
+}
+
+/** A record a run deleted (or soft-flagged), with what it held, so a person can restore it. */
+export interface AppliedDelete {
+  /** The side the record was deleted on. */
+  readonly side: Side;
+  readonly recordId: string;
+  /** Its partner, whose delete (or disappearance) this carried over. */
+  readonly partnerId: string;
+  /** `gone`: the partner was deleted for good; `deleted`: it came flagged deleted; `conflict`: a person chose the deleted side. */
+  readonly cause: 'gone' | 'deleted' | 'conflict';
+  /** Set when a person approved it (a pending delete of the brake). */
+  readonly approvedDeleteId?: string;
+  /** The record as last seen before the delete; null when it could not be read. */
+  readonly record: SyncRecord | null;
+}
+
 /** The row the engine writes for every run (never for a skipped one). No credential ever appears here. */
 export interface RunSummary {
   readonly runId: string;
@@ -89,10 +117,17 @@ export interface RunSummary {
   readonly errorsTruncated: boolean;
   /** Run-level failures (one per failed side). */
   readonly failures: readonly RunFailure[];
+  /** Deletes applied, with each deleted record's content (at most `MAX_RECORDED_ERRORS`; `deletesTruncated` says when cut). */
+  readonly deletes?: readonly AppliedDelete[];
+  readonly deletesTruncated?: boolean;
+  /** Deletes the delete brake held back for a person (pending deletes). */
+  readonly deletesHeld?: number;
+  /** Present when the run reconciled. */
+  readonly reconcile?: ReconcileOutcome;
 }
 
 export const MAX_RECORDED_ERRORS = 500;
 
 export function emptySideCounts(): SideCounts {
-  return { pulled: 0, created: 0, updated: 0, deleted: 0, echoesSkipped: 0, conflicts: 0, errors: 0 };
+  return { pulled: 0, created: 0, updated: 0, deleted: 0, echoesSkipped: 0, conflicts: 0, errors: 0, held: 0 };
 }

@@ -79,4 +79,16 @@ export interface SourceAdapter {
    * that already hold the same items. Deleted records are not returned.
    */
   findByField(field: string, values: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]>;
+  /**
+   * Every record id the table holds (flagged-deleted ones included), page by page, by the cheapest
+   * listing the API allows: how reconciliation finds records deleted for good. Throws when the
+   * listing cannot be completed; a listing cut short must never look complete.
+   */
+  listIds?(options: AdapterCallOptions): AsyncIterable<readonly string[]>;
+  /**
+   * The records with these ids that still exist (flagged-deleted ones included); an id that is gone
+   * is simply absent. Confirms a record is gone before its partner is deleted, and reads what a
+   * delete removes, for the run summary.
+   */
+  readRecords?(ids: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]>;
 }

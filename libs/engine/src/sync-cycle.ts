@@ -4,6 +4,7 @@ import type { PlanEntry } from './plan.js';
 import { chunkStage, loadChunk, planStage } from './plan-stage.js';
 import { PulledRecords, SPILL_AFTER_RECORDS } from './pulled-records.js';
 import { pullStage } from './pull-stage.js';
+import { cancelReappeared, reconcileStage } from './reconcile-stage.js';
 import { PushStage } from './push-stage.js';
 import { recordStage, summarizeRun } from './record-stage.js';
 import type { RunContext, SyncCycleDeps, SyncCycleOptions } from './run-context.js';
@@ -52,6 +53,8 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
 async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: SyncCycleOptions): Promise<CycleResult> {
   const pulled = await pullStage(ctx, records);
   if (!pulled) return finish(ctx, []);
+  if (ctx.reconcile) ctx.counters.reconcile = await reconcileStage(ctx, pulled);
+  else await cancelReappeared(ctx, await ctx.linkIndex.listPendingDeletes(ctx.job.id, ['open']), { source: null, dest: null }, pulled);
 
   const loader = new LinkedIdLoader(ctx.linkIndex);
   const chunks = await chunkStage(ctx, pulled, loader, records);
@@ -63,10 +66,14 @@ async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: Sy
   // at once (sharing each side's requests in flight) so the remote and the LinkIndex never wait
   // for a chunk to drain.
   const pushing: Promise<void>[] = [];
+  let planComplete = true;
   try {
     for (const chunk of chunks) {
       const planned = await planStage(ctx, await loadChunk(records, chunk), loader);
-      if (!planned) break; // recorded; the chunks planned before it are still pushed
+      if (!planned) {
+        planComplete = false;
+        break; // recorded; the chunks planned before it are still pushed
+      }
       if (keep) for (const e of planned.plan.entries) entries.push(e);
       if (!push) continue;
       if (pushing.length >= CHUNKS_PUSHED_AT_ONCE) await pushing.shift();
@@ -83,7 +90,7 @@ async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: Sy
     ctx.logger.info({ entries: entries.length }, 'dry run planned; nothing written');
     return finish(ctx, entries);
   }
-  await push!.finish();
+  await push!.finish(planComplete);
   return finish(ctx, entries);
 }
 

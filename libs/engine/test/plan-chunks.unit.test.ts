@@ -10,7 +10,7 @@ import type { Side } from '../src/record.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const item = (side: Side, id: string, page: number, fields: Record<string, unknown> = {}): PulledItem =>
-  ({ side, id, page, record: { id, fields, updatedAt: AT, deleted: false } });
+  ({ side, id, page, editedAt: Date.parse(AT), deleted: false, record: { id, fields, updatedAt: AT, deleted: false } });
 const load = async (items: readonly PulledItem[]): Promise<CycleItem[]> => items.map((i) => ({ side: i.side, page: i.page, record: i.record! }));
 const link = (sourceId: string, destId: string): Link => ({ sourceId, destId, sourceHash: 'h', destHash: 'h', deletedAt: null, syncedAt: AT });
 const conflict = (sourceId: string, destId: string, conflictId: string): Conflict => ({

@@ -48,6 +48,15 @@ export function createAdapter(side: SideConfig, jobId: string, options: BuildOpt
   }
 }
 
+/** `settle_max_sec` defaults to this many times `settle_sec`. */
+export const SETTLE_MAX_FACTOR = 10;
+
+/** A side's edit settling, when its `settle_sec` is above 0. */
+export function settleOf(side: SideConfig): Pick<JobSide, 'settle'> {
+  const sec = side.settle_sec ?? 0;
+  return sec > 0 ? { settle: { sec, maxSec: side.settle_max_sec ?? sec * SETTLE_MAX_FACTOR } } : {};
+}
+
 /**
  * A config job made runnable. Throttle: the config's `throttle` when given, else the adapter's own
  * API limits, else `DEFAULT_THROTTLE` (50 requests a minute, batches of 10).
@@ -55,7 +64,7 @@ export function createAdapter(side: SideConfig, jobId: string, options: BuildOpt
 export function buildSyncJob(config: JobConfig, options: BuildOptions = {}): SyncJob {
   const side = (s: SideConfig): JobSide => {
     const adapter = createAdapter(s, config.id, options);
-    return { name: s.name, adapter, throttle: s.throttle ?? adapter.defaultThrottle ?? DEFAULT_THROTTLE };
+    return { name: s.name, adapter, throttle: s.throttle ?? adapter.defaultThrottle ?? DEFAULT_THROTTLE, ...settleOf(s) };
   };
   return {
     id: config.id,
@@ -64,6 +73,8 @@ export function buildSyncJob(config: JobConfig, options: BuildOptions = {}): Syn
     mappers: { toDest: config.mappers.toDest, toSource: config.mappers.toSource },
     retries: config.retries,
     conflictPolicy: config.conflictPolicy,
+    ...(config.fieldConflict ? { fieldConflict: config.fieldConflict } : {}),
     ...(config.match ? { match: config.match } : {}),
+    deleteBrake: config.deleteBrake,
   };
 }

@@ -19,7 +19,7 @@ export interface MemoryAdapterOptions {
 }
 
 /** Which SourceAdapter call a request serves. */
-export type MemoryOperation = 'pull' | 'write' | 'findByField';
+export type MemoryOperation = 'pull' | 'write' | 'findByField' | 'listIds' | 'readRecords';
 
 interface StoredRecord {
   record: SyncRecord;
@@ -75,6 +75,16 @@ export class MemoryAdapter implements SourceAdapter {
   remove(id: string): SyncRecord {
     const current = this.mustGet(id);
     return this.put(id, current.fields, true);
+  }
+
+  /**
+   * A record deleted for good on the table (a hard delete): it is gone, and no pull ever shows it
+   * (only a listing of every id, reconciliation, can notice).
+   */
+  purge(id: string): void {
+    this.mustGet(id);
+    this.store.delete(id);
+    this.changeLog = this.changeLog.filter((e) => e.record.id !== id);
   }
 
   /** A soft-deleted record brought back (e.g. un-archived). */
@@ -134,6 +144,27 @@ export class MemoryAdapter implements SourceAdapter {
       .map((s) => structuredClone(s.record));
   }
 
+  async *listIds(options: AdapterCallOptions): AsyncIterable<readonly string[]> {
+    const ids = [...this.store.values()].filter((s) => this.exists(s)).map((s) => s.record.id);
+    for (let i = 0; i === 0 || i < ids.length; i += this.pageSize) {
+      (await options.throttle.acquire(options.signal)).sent();
+      const page = ids.slice(i, i + this.pageSize);
+      this.beforeRequest('listIds', page.length);
+      await this.afterRequest('listIds', page.length);
+      yield page;
+    }
+  }
+
+  async readRecords(ids: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]> {
+    (await options.throttle.acquire(options.signal)).sent();
+    this.beforeRequest('readRecords', ids.length);
+    await this.afterRequest('readRecords', ids.length);
+    return ids.flatMap((id) => {
+      const stored = this.store.get(id);
+      return stored && this.exists(stored) ? [structuredClone(stored.record)] : [];
+    });
+  }
+
   // ---- hooks (no-ops in production) ------------------------------------------------------------
 
   /** Called once a request is admitted and before it is served; throwing fails the request. */
@@ -161,6 +192,11 @@ export class MemoryAdapter implements SourceAdapter {
     }
     if (op.kind === 'update') return { ok: true, record: this.put(op.id, mergeFields(current.record.fields, op.fields), current.record.deleted) };
     return { ok: true, record: this.put(op.id, current.record.fields, true) };
+  }
+
+  /** Hard delete mode: a deleted record no longer exists (soft: it does, flagged). */
+  private exists(stored: StoredRecord): boolean {
+    return !(this.deleteMode === 'hard' && stored.record.deleted);
   }
 
   private put(id: string, fields: Fields, deleted: boolean): SyncRecord {

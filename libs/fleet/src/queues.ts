@@ -32,19 +32,25 @@ export interface RunJobData {
    * added by hand (a fresh id per attempt then).
    */
   readonly runId?: string;
+  /** Also reconcile: list every id of both sides to find records deleted for good. */
+  readonly reconcile?: boolean;
 }
 
 export type TickJobData =
   | { readonly kind: 'sync'; readonly jobId: string; readonly specHash: string }
+  | { readonly kind: 'reconcile'; readonly jobId: string; readonly everyMs: number }
   | { readonly kind: 'prune'; readonly olderThanDays: number };
 
 /** Scheduler ids: stable, readable, no ':' (BullMQ uses it in its own ids). */
 export const schedulerIdOf = (jobId: string): string => `sync.${jobId}`;
 export const PRUNE_SCHEDULER_ID = 'maintenance.prune';
 export const SYNC_SCHEDULER_PREFIX = 'sync.';
+/** Reconciliation schedulers: `reconcile.<jobId>`. */
+export const reconcileSchedulerIdOf = (jobId: string): string => `reconcile.${jobId}`;
+export const RECONCILE_SCHEDULER_PREFIX = 'reconcile.';
 
 /** The deduplication id that keeps one run per job active (plus at most one follow-up). */
-export const runDeduplicationId = (jobId: string): string => `run.${jobId}`;
+export const runDeduplicationId = (jobId: string, reconcile = false): string => (reconcile ? `reconcile.${jobId}` : `run.${jobId}`);
 
 /**
  * How the queue tries a run again. Only a run that could not finish for reasons that are not the
@@ -59,11 +65,13 @@ export const runDeduplicationId = (jobId: string): string => `run.${jobId}`;
 export const RUN_RETRY = { attempts: 8, backoffMs: 5000 } as const;
 
 /** BullMQ options of a run: the fleet's {@link RUN_RETRY}, deduplication per job, retention. */
-export function runJobOptions(jobId: string): JobsOptions {
+export function runJobOptions(jobId: string, reconcile = false): JobsOptions {
   return {
     attempts: RUN_RETRY.attempts,
     backoff: { type: 'exponential', delay: RUN_RETRY.backoffMs, jitter: 0.2 },
-    deduplication: { id: runDeduplicationId(jobId), keepLastIfActive: true },
+    // Reconciling runs deduplicate among themselves: a plain trigger merged into one would lose its
+    // listing, or one merged into a plain run lose the reconciliation. The job's lease runs them one at a time.
+    deduplication: { id: runDeduplicationId(jobId, reconcile), keepLastIfActive: true },
     removeOnComplete: { count: 500, age: 7 * 24 * 3600 },
     removeOnFail: { count: 2000, age: 30 * 24 * 3600 },
   };
@@ -127,9 +135,9 @@ export interface FollowUpRun {
  * 6 keeps it in the hash `<prefix>:<queue>:dn:<deduplication id>` (fields `jid`, `data`) and has
  * no getter for it; the layout is pinned with the bullmq version.
  */
-export async function followUpRunOf(queue: Queue, jobId: string): Promise<FollowUpRun | null> {
+export async function followUpRunOf(queue: Queue, jobId: string, reconcile = false): Promise<FollowUpRun | null> {
   const client = await queue.getBackend().client;
-  const [jid, data] = await client.hmget(queue.toKey(`dn:${runDeduplicationId(jobId)}`), 'jid', 'data');
+  const [jid, data] = await client.hmget(queue.toKey(`dn:${runDeduplicationId(jobId, reconcile)}`), 'jid', 'data');
   if (!jid || !data) return null;
   try {
     const parsed = JSON.parse(data) as RunJobData;
@@ -152,19 +160,20 @@ export async function followUpRunOf(queue: Queue, jobId: string): Promise<Follow
  * held run's ids.
  */
 export async function enqueueRun(
-  queue: Queue, job: { readonly id: string }, trigger: RunTrigger, now: Date = new Date(),
+  queue: Queue, job: { readonly id: string }, trigger: RunTrigger, now: Date = new Date(), options: { readonly reconcile?: boolean } = {},
 ): Promise<EnqueuedRun> {
-  const held = await followUpRunOf(queue, job.id);
+  const reconcile = options.reconcile === true;
+  const held = await followUpRunOf(queue, job.id, reconcile);
   const reused = held !== null && typeof held.data.runId === 'string';
   const runId = reused ? held.data.runId! : randomUUID();
   const queueJobId = reused ? held.queueJobId : runId;
-  const data: RunJobData = { jobId: job.id, trigger, requestedAt: now.toISOString(), runId };
-  const added = await queue.add(RUN_JOB_NAME, data, { ...runJobOptions(job.id), jobId: queueJobId });
+  const data: RunJobData = { jobId: job.id, trigger, requestedAt: now.toISOString(), runId, ...(reconcile ? { reconcile: true } : {}) };
+  const added = await queue.add(RUN_JOB_NAME, data, { ...runJobOptions(job.id, reconcile), jobId: queueJobId });
   if (reused) return { queueJobId, runId, deduplicated: true, outcome: 'merged-follow-up' };
   if (added.id === queueJobId) return { queueJobId, runId, deduplicated: false, outcome: 'queued' };
   // Deduplicated: BullMQ answered with the id of the run it found. Active → ours is held as its
   // follow-up (or already became a queue job, if the active run ended meanwhile); waiting → merged.
-  const next = await followUpRunOf(queue, job.id);
+  const next = await followUpRunOf(queue, job.id, reconcile);
   if (next?.queueJobId === queueJobId || (await queue.getJob(queueJobId))) {
     return { queueJobId, runId, deduplicated: false, outcome: 'follow-up' };
   }

@@ -91,7 +91,7 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         signal: abort.signal,
         openSpool: () => FileRecordSpool.open(),
         onProgress: (p) => void job.updateProgress({ ...p }).catch(() => undefined),
-      }, { runId, trigger: job.attemptsMade > 0 ? 'retry' : job.data.trigger, keepPlan: false, ...(deps.settings.spillAfterRecords !== undefined ? { spillAfter: deps.settings.spillAfterRecords } : {}) });
+      }, { runId, trigger: job.attemptsMade > 0 ? 'retry' : job.data.trigger, keepPlan: false, reconcile: job.data.reconcile === true, ...(deps.settings.spillAfterRecords !== undefined ? { spillAfter: deps.settings.spillAfterRecords } : {}) });
       const jobDisabled = needsDisabledCheck(result) && Boolean((await deps.store.getJobState(jobId)).disabledAt);
       happened = { kind: 'finished', runId, result, jobDisabled, abort: abortState(abort.signal, signal) };
     } catch (error) {

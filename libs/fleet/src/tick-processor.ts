@@ -12,7 +12,8 @@ export interface TickProcessorDeps {
 }
 
 /**
- * Turns scheduler ticks into work: a sync tick enqueues a (deduplicated) run of its job, looked up
+ * Turns scheduler ticks into work: a sync tick enqueues a (deduplicated) run of its job, a
+ * reconcile tick a reconciling run (deduplicated among reconciling runs), looked up
  * in the current config (a stale tick never carries stale settings); a prune tick deletes old runs.
  */
 export function createTickProcessor(deps: TickProcessorDeps) {
@@ -26,8 +27,9 @@ export function createTickProcessor(deps: TickProcessorDeps) {
     const config = deps.jobs().find((j) => j.id === data.jobId);
     if (!config || !config.enabled) return { skipped: `job "${data.jobId}" is not an enabled job of the config` };
     if ((await deps.linkIndex.getJobState(config.id)).disabledAt) return { skipped: `job "${config.id}" is disabled` };
-    const enqueued = await enqueueRun(deps.runs, config, 'schedule');
-    deps.logger.info({ jobId: config.id, ...enqueued }, 'scheduled run enqueued');
+    const reconcile = data.kind === 'reconcile';
+    const enqueued = await enqueueRun(deps.runs, config, 'schedule', new Date(), { reconcile });
+    deps.logger.info({ jobId: config.id, reconcile, ...enqueued }, reconcile ? 'scheduled reconciliation enqueued' : 'scheduled run enqueued');
     return enqueued;
   };
 }

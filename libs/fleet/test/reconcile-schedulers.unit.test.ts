@@ -25,6 +25,18 @@ describe('scheduler reconciliation', () => {
     expect(remove).toEqual(['sync.gone']);
   });
 
+  it('wants a reconciliation scheduler every `reconcile.every` per enabled job that has one, with or without a schedule', () => {
+    const withReconcile = (id: string, cron: string | null, everyMs: number, enabled = true) => ({ ...job(id, cron, enabled), reconcile: { everyMs } }) as unknown as ParsedJobConfig;
+    const d = desiredSchedulers([withReconcile('a', '*/5 * * * *', 86_400_000), withReconcile('b', null, 3_600_000), withReconcile('c', null, 60_000, false)]);
+    expect(d.map((s) => s.id)).toEqual(['sync.a', 'reconcile.a', 'reconcile.b', PRUNE_SCHEDULER_ID]);
+    expect(d[2]).toMatchObject({ every: 3_600_000, data: { kind: 'reconcile', jobId: 'b', everyMs: 3_600_000 } });
+    const existing = d.map((s) => ({ key: s.id, pattern: s.pattern ?? null, every: s.every ?? null, tz: s.tz ?? null, data: s.data }));
+    expect(diffSchedulers(d, existing)).toEqual({ upsert: [], remove: [] });
+    const slower = existing.map((e) => (e.key === 'reconcile.b' ? { ...e, every: 60_000 } : e));
+    expect(diffSchedulers(d, slower).upsert.map((u) => u.id)).toEqual(['reconcile.b']);
+    expect(diffSchedulers([], existing).remove).toEqual(['sync.a', 'reconcile.a', 'reconcile.b', PRUNE_SCHEDULER_ID]);
+  });
+
   it('converges: applying the diff leaves nothing to do', () => {
     const desired = desiredSchedulers([job('a', '*/5 * * * *')]);
     const after = desired.map((d) => ({ key: d.id, pattern: d.pattern, tz: d.tz, data: d.data }));

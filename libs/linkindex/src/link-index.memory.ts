@@ -3,6 +3,7 @@ import type {
   Clock, Conflict, ConflictState, Cursor, DetectedRange, JobLeases, JobState, LeaseGrant, Link, LinkIndex, NewConflict, RunQuery,
   RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
+import type { LinkKey, NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from '@syncframe/engine';
 import { MemoryLinkStore } from './memory-link-store.js';
 
 interface LeaseRow {
@@ -89,6 +90,15 @@ class FencedLinkIndex implements LinkIndex {
   saveCursor(jobId: string, ref: TableRef, cursor: Cursor): Promise<void> {
     return this.guarded(() => this.inner.saveCursor(jobId, ref, cursor));
   }
+  findHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<Map<string, string>> {
+    return this.inner.findHeld(jobId, ref, ids);
+  }
+  holdRecords(jobId: string, ref: TableRef, ids: readonly string[], at: Date): Promise<Map<string, string>> {
+    return this.guarded(() => this.inner.holdRecords(jobId, ref, ids, at));
+  }
+  releaseHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<void> {
+    return this.guarded(() => this.inner.releaseHeld(jobId, ref, ids));
+  }
   getJobState(jobId: string): Promise<JobState> {
     return this.inner.getJobState(jobId);
   }
@@ -136,6 +146,27 @@ class FencedLinkIndex implements LinkIndex {
   }
   markConflictApplied(conflictId: string, at?: Date): Promise<void> {
     return this.guarded(() => this.inner.markConflictApplied(conflictId, at));
+  }
+  listLinks(pair: TablePair, after: LinkKey | null, limit: number): Promise<Link[]> {
+    return this.inner.listLinks(pair, after, limit);
+  }
+  countLinks(pair: TablePair): Promise<number> {
+    return this.inner.countLinks(pair);
+  }
+  deleteLinks(pair: TablePair, keys: readonly LinkKey[]): Promise<void> {
+    return this.guarded(() => this.inner.deleteLinks(pair, keys));
+  }
+  addPendingDeletes(deletes: readonly NewPendingDelete[]): Promise<PendingDelete[]> {
+    return this.guarded(() => this.inner.addPendingDeletes(deletes));
+  }
+  listPendingDeletes(jobId: string, states?: readonly PendingDeleteState[]): Promise<PendingDelete[]> {
+    return this.inner.listPendingDeletes(jobId, states);
+  }
+  decidePendingDeletes(jobId: string, ids: readonly string[] | 'all', decision: PendingDeleteDecision, at?: Date): Promise<PendingDelete[]> {
+    return this.guarded(() => this.inner.decidePendingDeletes(jobId, ids, decision, at));
+  }
+  markPendingDeletesApplied(ids: readonly string[], at?: Date): Promise<void> {
+    return this.guarded(() => this.inner.markPendingDeletesApplied(ids, at));
   }
 
   private async guarded<T>(write: () => Promise<T>): Promise<T> {

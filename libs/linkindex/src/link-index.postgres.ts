@@ -2,6 +2,7 @@ import type {
   Conflict, ConflictState, Cursor, DetectedRange, JobLeases, JobState, LeaseGrant, Link, LinkIndex, NewConflict, RunQuery,
   RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
+import type { LinkKey, NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from '@syncframe/engine';
 import { rideOutOutage, systemClock } from '@syncframe/engine';
 import type { Clock } from '@syncframe/engine';
 import type { LinkIndexDatabase, LinkIndexExecutor } from './database.js';
@@ -11,8 +12,11 @@ import { isDatabaseUnavailableError } from './errors/database-unavailable-error.
 import { PostgresJobLeases } from './job-leases.postgres.js';
 import * as conflictsStore from './stores/conflicts.store.js';
 import * as cursorsStore from './stores/cursors.store.js';
+import * as heldRecordsStore from './stores/held-records.store.js';
 import * as jobsStore from './stores/jobs.store.js';
+import * as linkScanStore from './stores/link-scan.store.js';
 import * as linksStore from './stores/links.store.js';
+import * as pendingDeletesStore from './stores/pending-deletes.store.js';
 import * as runsStore from './stores/runs.store.js';
 import { inWriteTransaction } from './stores/transaction.js';
 
@@ -85,6 +89,23 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
 
   async saveCursor(jobId: string, ref: TableRef, cursor: Cursor): Promise<void> {
     await this.write('saveCursor', (ex) => cursorsStore.saveCursor(ex, jobId, ref, cursor));
+  }
+
+  // ---- held records (edit settling) -------------------------------------------------------------
+
+  async findHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    return this.read('findHeld', (ex) => heldRecordsStore.findHeld(ex, jobId, ref, ids));
+  }
+
+  async holdRecords(jobId: string, ref: TableRef, ids: readonly string[], at: Date): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    return this.write('holdRecords', (ex) => heldRecordsStore.holdRecords(ex, jobId, ref, ids, at));
+  }
+
+  async releaseHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.write('releaseHeld', (ex) => heldRecordsStore.releaseHeld(ex, jobId, ref, ids));
   }
 
   async incrementFailCount(jobId: string, ref: TableRef): Promise<number> {
@@ -165,6 +186,40 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
 
   async markConflictApplied(conflictId: string, at: Date = new Date()): Promise<void> {
     await this.write('markConflictApplied', (ex) => conflictsStore.markConflictApplied(ex, conflictId, at));
+  }
+
+  // ---- links walked whole, pending deletes --------------------------------------------------------
+
+  async listLinks(pair: TablePair, after: LinkKey | null, limit: number): Promise<Link[]> {
+    if (limit <= 0) return [];
+    return this.read('listLinks', (ex) => linkScanStore.listLinks(ex, pair, after, limit));
+  }
+
+  async countLinks(pair: TablePair): Promise<number> {
+    return this.read('countLinks', (ex) => linkScanStore.countLinks(ex, pair));
+  }
+
+  async deleteLinks(pair: TablePair, keys: readonly LinkKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.write('deleteLinks', (ex) => linkScanStore.deleteLinks(ex, pair, keys));
+  }
+
+  async addPendingDeletes(deletes: readonly NewPendingDelete[]): Promise<PendingDelete[]> {
+    if (deletes.length === 0) return [];
+    const rows = deletes.map(pendingDeletesStore.pendingDeleteRow);
+    return this.write('addPendingDeletes', (ex) => pendingDeletesStore.addPendingDeletes(ex, rows));
+  }
+
+  async listPendingDeletes(jobId: string, states?: readonly PendingDeleteState[]): Promise<PendingDelete[]> {
+    return this.read('listPendingDeletes', (ex) => pendingDeletesStore.listPendingDeletes(ex, jobId, states));
+  }
+
+  async decidePendingDeletes(jobId: string, ids: readonly string[] | 'all', decision: PendingDeleteDecision, at: Date = new Date()): Promise<PendingDelete[]> {
+    return this.write('decidePendingDeletes', (ex) => pendingDeletesStore.decidePendingDeletes(ex, jobId, ids, decision, at));
+  }
+
+  async markPendingDeletesApplied(ids: readonly string[], at: Date = new Date()): Promise<void> {
+    await this.write('markPendingDeletesApplied', (ex) => pendingDeletesStore.markPendingDeletesApplied(ex, ids, at));
   }
 
   // ---- job leases -----------------------------------------------------------------------------

@@ -1,12 +1,30 @@
-import { DEFAULT_RUNS_PAGE, NotFoundError, START_CURSOR, conflictState } from '@syncframe/engine';
+import { DEFAULT_RUNS_PAGE, NotFoundError, START_CURSOR, conflictState, pendingDeleteState } from '@syncframe/engine';
+import type { LinkKey, NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from '@syncframe/engine';
 import type {
   Conflict, ConflictState, Cursor, DetectedRange, JobState, Link, LinkIndex, NewConflict, RunQuery, RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
+import { MemoryHeldRecords } from './memory-held-records.js';
 
 const SEP = '\u0000';
 const refKey = (ref: TableRef) => `${ref.adapter}${SEP}${ref.table}`;
 const pairKey = (pair: TablePair) => `${refKey(pair.source)}${SEP}${refKey(pair.dest)}`;
 const clone = <T>(v: T): T => structuredClone(v);
+const compareLinkKeys = (a: LinkKey, b: LinkKey) =>
+  a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : a.destId < b.destId ? -1 : a.destId > b.destId ? 1 : 0;
+
+/** A link as the PostgreSQL store gives it back: per-field hashes only when set (field_merge jobs). */
+function storedLink(link: Link): Link {
+  const { sourceFields, destFields, ...rest } = clone(link);
+  return { ...rest, ...(sourceFields ? { sourceFields } : {}), ...(destFields ? { destFields } : {}) };
+}
+
+function withoutFields<T extends { readonly fields?: unknown }>(c: T): Omit<T, 'fields'> {
+  const { fields: _fields, ...rest } = c;
+  return rest;
+}
+
+/** A conflict's field names, only when it names fields (as the PostgreSQL store gives them back). */
+const fieldsOf = (c: NewConflict): Pick<Conflict, 'fields'> => (c.fields ? { fields: [...c.fields] } : {});
 
 /**
  * A complete LinkIndex in memory, the store of the `memory` driver (MemoryLinkIndex adds the leases).
@@ -19,6 +37,8 @@ export class MemoryLinkStore implements LinkIndex {
   private readonly jobs = new Map<string, JobState>();
   private readonly runs = new Map<string, RunSummary>();
   private readonly conflicts = new Map<string, Conflict>();
+  private readonly held = new MemoryHeldRecords();
+  private readonly pendingDeletes = new Map<string, PendingDelete>();
 
   protected pairLinks(pair: TablePair): Map<string, Link> {
     const key = pairKey(pair);
@@ -38,7 +58,7 @@ export class MemoryLinkStore implements LinkIndex {
 
   async upsertLinks(pair: TablePair, links: readonly Link[]): Promise<void> {
     const m = this.pairLinks(pair);
-    for (const link of links) m.set(`${link.sourceId}${SEP}${link.destId}`, clone(link));
+    for (const link of links) m.set(`${link.sourceId}${SEP}${link.destId}`, storedLink(link));
   }
 
   async loadCursor(jobId: string, ref: TableRef): Promise<Cursor> {
@@ -47,6 +67,18 @@ export class MemoryLinkStore implements LinkIndex {
 
   async saveCursor(jobId: string, ref: TableRef, cursor: Cursor): Promise<void> {
     this.cursors.set(`${jobId}${SEP}${refKey(ref)}`, clone(cursor));
+  }
+
+  async findHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<Map<string, string>> {
+    return this.held.find(jobId, ref, ids);
+  }
+
+  async holdRecords(jobId: string, ref: TableRef, ids: readonly string[], at: Date): Promise<Map<string, string>> {
+    return this.held.hold(jobId, ref, ids, at);
+  }
+
+  async releaseHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<void> {
+    this.held.release(jobId, ref, ids);
   }
 
   async getJobState(jobId: string): Promise<JobState> {
@@ -115,8 +147,8 @@ export class MemoryLinkStore implements LinkIndex {
         pairKey(c.pair) === pairKey(conflict.pair) && conflictState(c) === 'open',
     );
     const row: Conflict = existing
-      ? { ...existing, sourcePayload: clone(conflict.sourcePayload), destPayload: clone(conflict.destPayload) }
-      : { ...clone(conflict), resolvedAt: null, keep: null, appliedAt: null };
+      ? { ...withoutFields(existing), sourcePayload: clone(conflict.sourcePayload), destPayload: clone(conflict.destPayload), ...fieldsOf(conflict) }
+      : { ...withoutFields(clone(conflict)), resolvedAt: null, keep: null, appliedAt: null, ...fieldsOf(conflict) };
     this.conflicts.set(row.conflictId, row);
     return clone(row);
   }
@@ -156,6 +188,69 @@ export class MemoryLinkStore implements LinkIndex {
     const c = this.conflicts.get(conflictId);
     if (!c) throw new NotFoundError(`conflict ${conflictId} not found`);
     this.conflicts.set(conflictId, { ...c, appliedAt: at.toISOString() });
+  }
+
+  // ---- links, walked whole (reconciliation) ----------------------------------------------------
+
+  async listLinks(pair: TablePair, after: LinkKey | null, limit: number): Promise<Link[]> {
+    return [...this.pairLinks(pair).values()]
+      .filter((l) => l.deletedAt === null && (after === null || compareLinkKeys(l, after) > 0))
+      .sort(compareLinkKeys)
+      .slice(0, limit)
+      .map(storedLink);
+  }
+
+  async countLinks(pair: TablePair): Promise<number> {
+    let n = 0;
+    for (const link of this.pairLinks(pair).values()) if (link.deletedAt === null) n++;
+    return n;
+  }
+
+  async deleteLinks(pair: TablePair, keys: readonly LinkKey[]): Promise<void> {
+    const m = this.pairLinks(pair);
+    for (const k of keys) m.delete(`${k.sourceId}${SEP}${k.destId}`);
+  }
+
+  // ---- pending deletes ---------------------------------------------------------------------------
+
+  async addPendingDeletes(deletes: readonly NewPendingDelete[]): Promise<PendingDelete[]> {
+    const added: PendingDelete[] = [];
+    for (const d of deletes) {
+      const waiting = [...this.pendingDeletes.values()].some((p) => p.jobId === d.jobId && pairKey(p.pair) === pairKey(d.pair) &&
+        p.sourceId === d.sourceId && p.destId === d.destId && pendingDeleteState(p) !== 'done');
+      if (waiting) continue;
+      const row: PendingDelete = { ...clone(d), decision: null, decidedAt: null, appliedAt: null };
+      this.pendingDeletes.set(row.deleteId, row);
+      added.push(clone(row));
+    }
+    return added;
+  }
+
+  async listPendingDeletes(jobId: string, states?: readonly PendingDeleteState[]): Promise<PendingDelete[]> {
+    return [...this.pendingDeletes.values()]
+      .filter((p) => p.jobId === jobId && (states === undefined || states.includes(pendingDeleteState(p))))
+      .sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.deleteId.localeCompare(b.deleteId))
+      .map(clone);
+  }
+
+  async decidePendingDeletes(jobId: string, ids: readonly string[] | 'all', decision: PendingDeleteDecision, at: Date = new Date()): Promise<PendingDelete[]> {
+    const wanted = ids === 'all' ? null : new Set(ids);
+    const decided: PendingDelete[] = [];
+    // Checked and written in one turn of the event loop: of two concurrent decisions one lands.
+    for (const p of this.pendingDeletes.values()) {
+      if (p.jobId !== jobId || pendingDeleteState(p) !== 'open' || (wanted !== null && !wanted.has(p.deleteId))) continue;
+      const row: PendingDelete = { ...p, decision, decidedAt: at.toISOString() };
+      this.pendingDeletes.set(p.deleteId, row);
+      decided.push(clone(row));
+    }
+    return decided.sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.deleteId.localeCompare(b.deleteId));
+  }
+
+  async markPendingDeletesApplied(ids: readonly string[], at: Date = new Date()): Promise<void> {
+    for (const id of ids) {
+      const p = this.pendingDeletes.get(id);
+      if (p) this.pendingDeletes.set(id, { ...p, appliedAt: at.toISOString() });
+    }
   }
 }
 

@@ -79,6 +79,12 @@ function stateText(c: Conflict): SafeHtml {
   return html`<span class="ok">applied ${formatTime(c.appliedAt)} (kept ${c.keep})</span>`;
 }
 
+/** field_merge: the fields changed on both sides (the rest merged); nothing for a whole-record conflict. */
+function conflictFields(c: Conflict, source: string): SafeHtml | '' {
+  if (!c.fields || c.fields.length === 0) return '';
+  return html`<p class="conflict-fields" data-fields="${c.fields.join(',')}">Changed on both sides (field names of ${source}): ${c.fields.map((f, i) => html`${i > 0 ? ', ' : ''}<code>${f}</code>`)}. A keep button writes the kept side's whole record.</p>`;
+}
+
 /**
  * One conflict: who and when, the field comparison, then the keep buttons (open conflicts only)
  * and the full records folded away. `back` is where the buttons return to.
@@ -94,6 +100,7 @@ ${actionButton(action, `Keep dest (${dest})`, csrfToken, hidden('dest'))}</p>`
     : '';
   return html`<section class="conflict-card" data-conflict="${c.conflictId}">
 <p><b>${c.jobId}</b> · ${source} <code>${c.sourceId}</code> ↔ ${dest} <code>${c.destId}</code> · detected ${formatTime(c.detectedAt)} · ${stateText(c)}</p>
+${conflictFields(c, source)}
 ${renderDiff(view.diff)}
 ${buttons}
 <details><summary>Full records</summary><div class="conflict">

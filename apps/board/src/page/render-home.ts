@@ -10,6 +10,8 @@ import { html } from './html.js';
 import { layout } from './layout.js';
 import type { ConflictView } from './render-conflict.js';
 import { renderConflictCard } from './render-conflict.js';
+import type { PendingDeleteView } from './render-pending-deletes.js';
+import { renderPendingDeletes } from './render-pending-deletes.js';
 
 /** What the home page shows. */
 export interface HomePageModel {
@@ -19,6 +21,9 @@ export interface HomePageModel {
   readonly conflicts: readonly ConflictView[];
   /** Open conflicts beyond those shown. */
   readonly moreConflicts: number;
+  /** Deletes waiting (open, or decided and not carried out yet), at most a page of them. */
+  readonly pendingDeletes: readonly PendingDeleteView[];
+  readonly morePendingDeletes: number;
   readonly flash: Flash | null;
   /** Put in every form; empty for bearer-authenticated viewers (they need none). */
   readonly csrfToken: string;
@@ -67,7 +72,7 @@ function jobsTable(model: HomePageModel): SafeHtml {
 <td>${runLine(job.lastRun)}</td>
 <td>${job.nextRunAt ? formatTime(job.nextRunAt) : html`<span class="muted">${job.schedule ? '—' : 'on demand'}</span>`}</td>
 <td>${job.openConflicts > 0 ? html`<span class="warn">${job.openConflicts}</span>` : '0'}</td>
-<td>${job.runnable ? actionButton(`${path}/run`, 'Run now', model.csrfToken) : ''} ${toggle}</td>
+<td>${job.runnable ? html`${actionButton(`${path}/run`, 'Run now', model.csrfToken)} ${actionButton(`${path}/reconcile`, 'Reconcile', model.csrfToken)}` : ''} ${toggle}</td>
 </tr>`;
   });
   return html`<table id="jobs"><thead><tr><th>Job</th><th>State</th><th>Sides</th><th>Last run</th><th>Next run</th><th>Open conflicts</th><th></th></tr></thead>
@@ -108,6 +113,7 @@ export function renderHome(model: HomePageModel): string {
   const body = html`${flashBox(model.flash)}
 <h2>Jobs</h2>${jobsTable(model)}
 <h2>Open conflicts</h2>${conflictsList(model)}
+<h2>Pending deletes</h2>${renderPendingDeletes(model.pendingDeletes, model.morePendingDeletes, model.csrfToken)}
 <h2>Recent runs</h2>${runsTable(model)}`;
   return layout({ title: 'SyncFrame board', nonce: model.nonce, header, body }).value;
 }

@@ -41,6 +41,7 @@ const COUNT_ROWS: readonly { key: keyof SideCounts; label: string; title: string
   { key: 'echoesSkipped', label: 'echoes skipped', title: 'pulled records whose mapped content was already synced' },
   { key: 'conflicts', label: 'conflicts', title: 'pulled records whose linked record changed too' },
   { key: 'errors', label: 'record errors', title: 'records of this side that failed on their own' },
+  { key: 'held', label: 'held (settling)', title: 'pulled records edited too recently (settle_sec), or linked to such a record: they wait for a later run' },
 ];
 
 function sideLabel(model: RunPageModel, side: Side | null): string {
@@ -54,7 +55,7 @@ function facts(rows: readonly (readonly [string, unknown])[]): SafeHtml {
 function countsTable(model: RunPageModel, run: RunSummary): SafeHtml {
   const { source, dest } = model.sides;
   const rows = COUNT_ROWS.map((r) => html`<tr data-count="${r.key}"><td title="${r.title}">${r.label}</td>
-<td class="num">${run.counts.source[r.key]}</td><td class="num">${run.counts.dest[r.key]}</td></tr>`);
+<td class="num">${run.counts.source[r.key] ?? 0}</td><td class="num">${run.counts.dest[r.key] ?? 0}</td></tr>`);
   return html`<table id="counts"><thead><tr><th></th><th class="num side">${source} (source)</th><th class="num side">${dest} (dest)</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
 }

@@ -18,7 +18,7 @@ export async function enqueueCommand(ctx: CliContext): Promise<number> {
   const redis = await openRedis(url, 'producer');
   const queue = openRunQueue(redis, fleetSettingsFromEnv(ctx.env).queuePrefix);
   try {
-    const enqueued = await enqueueRun(queue, job, 'cli').catch((err: Error) => {
+    const enqueued = await enqueueRun(queue, job, 'cli', new Date(), { reconcile: ctx.args.values.reconcile === true }).catch((err: Error) => {
       throw new RedisUnavailableError(`cannot reach Redis at ${describeRedisUrl(url)}: ${err.message}`, { cause: err });
     });
     ctx.out(`${job.id}: ${ENQUEUE_OUTCOME_MESSAGES[enqueued.outcome]}`);

@@ -78,7 +78,7 @@ export async function conflictsCommand(ctx: CliContext): Promise<number> {
     const open = (await Promise.all(jobs.map((j) => store.listConflicts(j.id, 'open')))).flat();
     if (ctx.args.values.json) ctx.out(JSON.stringify(open, null, 2));
     else if (open.length === 0) ctx.out('no open conflicts');
-    else for (const c of open) ctx.out(`${c.conflictId}  ${c.jobId}  source ${c.sourceId} ⇄ dest ${c.destId}  detected ${c.detectedAt}`);
+    else for (const c of open) ctx.out(`${c.conflictId}  ${c.jobId}  source ${c.sourceId} ⇄ dest ${c.destId}  detected ${c.detectedAt}${c.fields ? `  fields ${c.fields.join(', ')}` : ''}`);
     return EXIT.ok;
   }
   if (sub !== 'resolve') throw new UsageError(`conflicts takes list or resolve, not "${sub}"`);

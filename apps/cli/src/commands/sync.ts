@@ -25,7 +25,7 @@ export async function syncCommand(ctx: CliContext): Promise<number> {
     onWait: waitPrinter(ctx),
     giveUp: isUnreachableHostError,
     openSpool: () => FileRecordSpool.open(),
-  }, { trigger: 'cli', dryRun, keepPlan: dryRun, spillAfter: fleetSettingsFromEnv(ctx.env).spillAfterRecords });
+  }, { trigger: 'cli', dryRun, keepPlan: dryRun, reconcile: ctx.args.values.reconcile === true, spillAfter: fleetSettingsFromEnv(ctx.env).spillAfterRecords });
   if (result.status === 'skipped') {
     ctx.err(`job "${job.id}" is disabled; run \`syncframe jobs enable ${job.id}\` to enable it`);
     return EXIT.failed;

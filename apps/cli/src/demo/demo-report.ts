@@ -42,6 +42,9 @@ export function describePlan(entries: readonly PlanEntry[], name: RecordNamer): 
       case 'echo':
         echoes++;
         break;
+      case 'wait':
+        lines.push(`  waits              ${what} in ${SIDE_LABEL[e.side]}: ${e.reason ?? 'edited too recently'}`);
+        break;
       case 'skip':
         break;
     }

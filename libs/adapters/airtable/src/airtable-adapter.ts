@@ -7,7 +7,7 @@ import { HttpClient, OverlapCursorTracker, contentKey, describeSide, writeBatchK
 import type { HttpResponse } from '@syncframe/adapter-kit';
 import { decodeCursor, settleCap } from './airtable-cursor.js';
 import { describeAirtableError, parseAirtableError } from './airtable-error-body.js';
-import { chunkValuesForUrl, equalsAnyFormula, modifiedSinceFormula } from './airtable-formula.js';
+import { chunkValuesForUrl, equalsAnyFormula, modifiedSinceFormula, recordIdsFormula } from './airtable-formula.js';
 import { AIRTABLE_HTTP } from './airtable-http.js';
 import { lastModifiedOf, normalizeRecord, toAirtableFields } from './airtable-normalize.js';
 import type { AirtableApiRecord } from './airtable-normalize.js';
@@ -18,6 +18,8 @@ import { AIRTABLE_DEFAULT_API_URL, AIRTABLE_DEFAULT_THROTTLE, AIRTABLE_MAX_BATCH
 const PAGE_SIZE = 100;
 /** Listing restarts allowed per pull after Airtable expired the iterator. */
 const MAX_ITERATOR_RESTARTS = 3;
+/** Record ids per RECORD_ID() lookup: about 9,000 encoded characters, under the URL limit. */
+const IDS_PER_LOOKUP = 300;
 /** Encoded formula budget per lookup, well under the 16,000-character URL limit. */
 const MAX_FORMULA_URL_CHARS = 12_000;
 
@@ -161,32 +163,64 @@ export class AirtableAdapter implements SourceAdapter {
   }
 
   async findByField(field: string, values: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]> {
-    const unique = [...new Set(values)];
     const found = new Map<string, SyncRecord>();
-    for (const chunk of chunkValuesForUrl(field, unique, MAX_FORMULA_URL_CHARS)) {
-      let offset: string | undefined;
-      let restarts = 0;
-      for (;;) {
-        const query = new URLSearchParams({ pageSize: String(PAGE_SIZE), filterByFormula: equalsAnyFormula(field, chunk) });
-        if (offset !== undefined) query.set('offset', offset);
-        const res = await this.http.send({ method: 'GET', path: this.tablePath, query }, options);
-        if (res.status !== 200) {
-          if (offset !== undefined && isIteratorExpired(res) && ++restarts <= MAX_ITERATOR_RESTARTS) {
-            offset = undefined;
-            continue;
-          }
-          throw this.listError(res, field);
-        }
-        const body = res.body as { records?: AirtableApiRecord[]; offset?: string };
-        for (const raw of body.records ?? []) {
+    for (const chunk of chunkValuesForUrl(field, [...new Set(values)], MAX_FORMULA_URL_CHARS)) {
+      for await (const page of this.listPages({ filterByFormula: equalsAnyFormula(field, chunk) }, options, field)) {
+        for (const raw of page) {
           const record = this.normalize(raw);
           if (!record.deleted) found.set(record.id, record);
         }
-        offset = typeof body.offset === 'string' ? body.offset : undefined;
-        if (offset === undefined) break;
       }
     }
     return [...found.values()];
+  }
+
+  /**
+   * Every record id, 100 per page, asking for one small field only (the last-modified or the
+   * soft-delete field when configured) to cut what each page carries. An expired iterator restarts
+   * the listing (ids seen twice count once); a page without a records list is an error, never an end.
+   */
+  async *listIds(options: AdapterCallOptions): AsyncIterable<readonly string[]> {
+    const field = this.options.last_modified_field ?? this.options.soft_delete_field;
+    for await (const page of this.listPages(field !== undefined ? { 'fields[]': field } : {}, options)) yield page.map((r) => r.id);
+  }
+
+  /** The records with these ids (one listing per 300 ids, filtered by RECORD_ID()). */
+  async readRecords(ids: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]> {
+    const found = new Map<string, SyncRecord>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += IDS_PER_LOOKUP) {
+      const filterByFormula = recordIdsFormula(unique.slice(i, i + IDS_PER_LOOKUP));
+      for await (const page of this.listPages({ filterByFormula }, options)) for (const raw of page) found.set(raw.id, this.normalize(raw));
+    }
+    return [...found.values()];
+  }
+
+  /**
+   * The pages of one listing (100 records each, offset paging). When Airtable expires the iterator
+   * the listing starts over (up to {@link MAX_ITERATOR_RESTARTS} times): callers see earlier pages
+   * again and keep records by id. A page without a records list is an error, never an end.
+   */
+  private async *listPages(params: Readonly<Record<string, string>>, options: AdapterCallOptions, lookupField?: string): AsyncIterable<AirtableApiRecord[]> {
+    let offset: string | undefined;
+    let restarts = 0;
+    for (;;) {
+      const query = new URLSearchParams({ pageSize: String(PAGE_SIZE), ...params });
+      if (offset !== undefined) query.set('offset', offset);
+      const res = await this.http.send({ method: 'GET', path: this.tablePath, query }, options);
+      if (res.status !== 200) {
+        if (offset !== undefined && isIteratorExpired(res) && ++restarts <= MAX_ITERATOR_RESTARTS) {
+          offset = undefined;
+          continue;
+        }
+        throw this.listError(res, lookupField);
+      }
+      const body = res.body as { records?: unknown; offset?: unknown } | null;
+      if (!Array.isArray(body?.records)) throw new RetryableError(`${this.where}: GET ${this.tablePath} → 200 without a records list`);
+      yield body.records as AirtableApiRecord[];
+      offset = typeof body.offset === 'string' ? body.offset : undefined;
+      if (offset === undefined) return;
+    }
   }
 
   // ---- internals -----------------------------------------------------------------------------

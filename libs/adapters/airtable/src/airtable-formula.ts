@@ -21,6 +21,12 @@ export function modifiedSinceFormula(sinceIso: string, field: string | undefined
   return `IS_AFTER(${subject}, ${quoteString(from)})`;
 }
 
+/** `OR(RECORD_ID()='rec1', …)`: the records with these ids. */
+export function recordIdsFormula(ids: readonly string[]): string {
+  const terms = ids.map((id) => `RECORD_ID()=${quoteString(id)}`);
+  return terms.length === 1 ? terms[0]! : `OR(${terms.join(',')})`;
+}
+
 /** `OR({field}='v1', …)`; one value needs no OR. */
 export function equalsAnyFormula(field: string, values: readonly string[]): string {
   const terms = values.map((v) => `${fieldRef(field)}=${quoteString(v)}`);

@@ -172,6 +172,53 @@ describe('AirtableAdapter: pull', () => {
   });
 });
 
+describe('AirtableAdapter: listing every id and reading by id (reconciliation)', () => {
+  const listAll = async (adapter: { listIds(o: ReturnType<typeof callOptions>): AsyncIterable<readonly string[]> }) => {
+    const pages: string[][] = [];
+    for await (const page of adapter.listIds(callOptions())) pages.push([...page]);
+    return pages;
+  };
+
+  it('lists every id, 100 per page, asking for the last-modified field only', async () => {
+    const { adapter } = await setup();
+    const made = Array.from({ length: 150 }, (_, i) => fake!.insert('Items', { Key: `k${i}`, Text: 'x'.repeat(200) }).id);
+    const pages = await listAll(adapter);
+    expect(pages.map((p) => p.length)).toEqual([100, 50]);
+    expect(pages.flat().sort()).toEqual([...made].sort());
+    const gets = listRequests(fake!);
+    expect(gets.every((r) => r.query['fields[]']?.[0] === 'Last Modified' && r.query.pageSize?.[0] === '100')).toBe(true);
+    expect(gets.every((r) => r.query.filterByFormula === undefined)).toBe(true);
+  });
+
+  it('starts the listing over when Airtable expires the iterator, and fails rather than end early on an error', async () => {
+    const { adapter } = await setup();
+    for (let i = 0; i < 150; i++) fake!.insert('Items', { Key: `k${i}` });
+    const seen = new Set<string>();
+    const iterator = adapter.listIds(callOptions())[Symbol.asyncIterator]();
+    (await iterator.next()).value!.forEach((id: string) => seen.add(id));
+    fake!.expireIterators();
+    for (let page = await iterator.next(); !page.done; page = await iterator.next()) page.value.forEach((id: string) => seen.add(id));
+    expect(seen.size).toBe(150);
+
+    const broken = adapter.listIds(callOptions())[Symbol.asyncIterator]();
+    await broken.next();
+    fake!.fail({ status: 500, times: 1 });
+    expect(await caught(broken.next())).toBeInstanceOf(RetryableError);
+  });
+
+  it('reads records by id with RECORD_ID() formulas; a deleted one is simply absent', async () => {
+    const { adapter } = await setup();
+    const [a, b, c] = ['one', 'two', 'three'].map((k) => fake!.insert('Items', { Key: k }).id);
+    fake!.remove('Items', b!);
+    const read = await adapter.readRecords([a!, b!, c!, a!], callOptions());
+    expect(ids(read)).toEqual([a, c].sort());
+    expect(read.find((r) => r.id === a)!.fields).toMatchObject({ Key: 'one' });
+    const get = listRequests(fake!).at(-1)!;
+    expect(get.query.filterByFormula?.[0]).toBe(`OR(RECORD_ID()='${a}',RECORD_ID()='${b}',RECORD_ID()='${c}')`);
+    expect(await adapter.readRecords([], callOptions())).toEqual([]);
+  });
+});
+
 describe('AirtableAdapter: writes', () => {
   const creates = (n: number, extra: Record<string, unknown> = {}): WriteOp[] =>
     Array.from({ length: n }, (_, i) => ({ kind: 'create', fields: { Key: `n${i}`, ...extra } }));

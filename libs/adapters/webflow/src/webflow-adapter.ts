@@ -212,6 +212,38 @@ export class WebflowAdapter implements SourceAdapter {
     return [...found.values()];
   }
 
+  /**
+   * Every item id (archived and draft items included), 100 per page in creation order (new items
+   * land at the end). Webflow cannot leave fields out. A page without an items list is an error,
+   * never an end.
+   */
+  async *listIds(options: AdapterCallOptions): AsyncIterable<readonly string[]> {
+    const schema = await this.collection.get(options);
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), sortBy: 'createdOn', sortOrder: 'asc' });
+      const res = await this.http.send({ method: 'GET', path: this.itemsPath(schema), query }, options);
+      if (res.status !== 200) throw this.listError(res);
+      const items = listedItems(res.body, this.where);
+      yield items.map((i) => i.id);
+      if (items.length < PAGE_SIZE) return;
+    }
+  }
+
+  /** The items with these ids, one GET each (Webflow lists by id no other way); a 404 is an item that is gone. */
+  async readRecords(ids: readonly string[], options: AdapterCallOptions): Promise<SyncRecord[]> {
+    const schema = await this.collection.get(options);
+    const found: SyncRecord[] = [];
+    for (const id of new Set(ids)) {
+      const res = await this.http.send({ method: 'GET', path: `${this.itemsPath(schema)}/${encodeURIComponent(id)}` }, options);
+      if (res.status === 404) continue;
+      if (res.status !== 200 || typeof (res.body as { id?: unknown } | null)?.id !== 'string') {
+        throw new PermanentError(`${this.where}: reading item ${id} refused: ${describeWebflowError(res.status, parseWebflowError(res.body))}`);
+      }
+      found.push(normalizeItem(res.body as WebflowApiItem, schema));
+    }
+    return found;
+  }
+
   // ---- internals -----------------------------------------------------------------------------
 
   private itemsPath(schema: WebflowCollectionSchema): string {

@@ -400,6 +400,39 @@ describe('WebflowAdapter: findByField', () => {
   });
 });
 
+describe('WebflowAdapter: listing every id and reading by id (reconciliation)', () => {
+  it('lists every id in creation order, 100 per page, archived and draft items included', async () => {
+    const { adapter } = await setup();
+    const made = Array.from({ length: 130 }, (_, i) => fake!.insert('posts', designerFields({ name: `p${i}` }), i === 3 ? { isArchived: true } : {}).id);
+    const pages: string[][] = [];
+    for await (const page of adapter.listIds(callOptions())) pages.push([...page]);
+    expect(pages.map((p) => p.length)).toEqual([100, 30]);
+    expect(pages.flat().sort()).toEqual([...made].sort());
+    expect(itemRequests(fake!).map((g) => [g.query.offset?.[0], g.query.limit?.[0], g.query.sortBy?.[0]])).toEqual([['0', '100', 'createdOn'], ['100', '100', 'createdOn']]);
+  });
+
+  it('a failed page ends the listing with an error, never as a short last page', async () => {
+    const { adapter } = await setup();
+    for (let i = 0; i < 120; i++) fake!.insert('posts', designerFields({ name: `p${i}` }));
+    const iterator = adapter.listIds(callOptions())[Symbol.asyncIterator]();
+    await iterator.next();
+    fake!.fail({ status: 500, times: 1 });
+    expect(await caught(iterator.next())).toBeInstanceOf(RetryableError);
+  });
+
+  it('reads items by id, one GET each; a deleted one is absent, an archived one is there, flagged', async () => {
+    const { adapter } = await setup();
+    const a = fake!.insert('posts', designerFields({ name: 'A' }));
+    const b = fake!.insert('posts', designerFields({ name: 'B' }));
+    const c = fake!.insert('posts', designerFields({ name: 'C' }), { isArchived: true });
+    fake!.remove('posts', b.id);
+    const read = await adapter.readRecords([a.id, b.id, c.id], callOptions());
+    expect(read.map((r) => [r.id, r.deleted])).toEqual([[a.id, false], [c.id, true]]);
+    expect(read[0]!.fields).toMatchObject({ name: 'A' });
+    expect(fake!.requests.filter((r) => r.method === 'GET' && /\/items\/[0-9a-f]{24}$/.test(r.path))).toHaveLength(3);
+  });
+});
+
 describe('WebflowAdapter: errors', () => {
   it('401 is an AuthError naming side and job, never the token', async () => {
     const { options } = await setup();

@@ -25,6 +25,7 @@ export function conflictRow(conflict: NewConflict): typeof conflicts.$inferInser
     srcPayload: conflict.sourcePayload,
     destPayload: conflict.destPayload,
     detectedAt: dateOf(conflict.detectedAt, 'conflict detectedAt'),
+    fields: conflict.fields ? [...conflict.fields] : null,
   };
 }
 
@@ -38,7 +39,7 @@ export async function recordConflict(ex: LinkIndexExecutor, row: typeof conflict
     .onConflictDoUpdate({
       target: [conflicts.jobId, conflicts.srcAdapter, conflicts.srcTable, conflicts.destAdapter, conflicts.destTable, conflicts.srcId, conflicts.destId],
       targetWhere: sql`resolved_at IS NULL AND applied_at IS NULL`,
-      set: { srcPayload: sql`excluded.src_payload`, destPayload: sql`excluded.dest_payload` },
+      set: { srcPayload: sql`excluded.src_payload`, destPayload: sql`excluded.dest_payload`, fields: sql`excluded.fields` },
     })
     .returning();
   return conflictOf(rows[0]!);
@@ -131,5 +132,6 @@ function conflictOf(row: typeof conflicts.$inferSelect): Conflict {
     resolvedAt: isoOrNull(row.resolvedAt),
     keep: row.keep === 'source' || row.keep === 'dest' ? row.keep : null,
     appliedAt: isoOrNull(row.appliedAt),
+    ...(row.fields ? { fields: row.fields } : {}),
   };
 }

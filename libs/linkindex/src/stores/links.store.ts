@@ -27,7 +27,7 @@ export async function findLinks(ex: LinkIndexExecutor, pair: TablePair, side: Si
   // Written as SQL rather than with the select builder, which costs more than the lookup itself.
   const result = await ex.execute(sql`
     SELECT ${name(links.srcId)}, ${name(links.destId)}, ${name(links.sourceHash)}, ${name(links.destHash)},
-      ${name(links.deletedAt)}, ${name(links.syncedAt)}
+      ${name(links.deletedAt)}, ${name(links.syncedAt)}, ${name(links.sourceFields)}, ${name(links.destFields)}
     FROM ${links}
     WHERE ${name(idColumn)} = ANY(${sql.param([...ids])}::text[])
       AND ${name(links.srcAdapter)} = ${pair.source.adapter} AND ${name(links.srcTable)} = ${pair.source.table}
@@ -61,10 +61,19 @@ interface RawLinkRow {
   dest_hash: string | null;
   deleted_at: string | Date | null;
   synced_at: string | Date;
+  /** jsonb: parsed by the driver, or its text. Absent from queries that do not select it. */
+  source_fields?: Record<string, string> | string | null;
+  dest_fields?: Record<string, string> | string | null;
+}
+
+/** A per-field hash map read back (field_merge jobs); null when the column is. */
+function fieldsOfRaw(value: Record<string, string> | string | null | undefined): Record<string, string> | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? (JSON.parse(value) as Record<string, string>) : value;
 }
 
 function linkOfRaw(row: RawLinkRow): Link {
-  return {
+  const link: Link = {
     sourceId: row.src_id,
     destId: row.dest_id,
     sourceHash: row.source_hash,
@@ -72,6 +81,10 @@ function linkOfRaw(row: RawLinkRow): Link {
     deletedAt: row.deleted_at === null ? null : new Date(row.deleted_at).toISOString(),
     syncedAt: new Date(row.synced_at).toISOString(),
   };
+  // Only field_merge jobs store per-field hashes: other links read back as they were saved.
+  const sourceFields = fieldsOfRaw(row.source_fields);
+  const destFields = fieldsOfRaw(row.dest_fields);
+  return { ...link, ...(sourceFields ? { sourceFields } : {}), ...(destFields ? { destFields } : {}) };
 }
 
 /**
@@ -100,18 +113,24 @@ function upsertLinksStatement(pair: TablePair, rows: readonly Link[]): SQL {
     });
   return sql`
     INSERT INTO ${links} (${name(links.srcAdapter)}, ${name(links.srcTable)}, ${name(links.destAdapter)}, ${name(links.destTable)},
-      ${name(links.srcId)}, ${name(links.destId)}, ${name(links.sourceHash)}, ${name(links.destHash)}, ${name(links.deletedAt)}, ${name(links.syncedAt)})
+      ${name(links.srcId)}, ${name(links.destId)}, ${name(links.sourceHash)}, ${name(links.destHash)}, ${name(links.deletedAt)}, ${name(links.syncedAt)},
+      ${name(links.sourceFields)}, ${name(links.destFields)})
     SELECT ${pair.source.adapter}::text, ${pair.source.table}::text, ${pair.dest.adapter}::text, ${pair.dest.table}::text,
-      u.src_id, u.dest_id, u.source_hash, u.dest_hash, u.deleted_at, u.synced_at
+      u.src_id, u.dest_id, u.source_hash, u.dest_hash, u.deleted_at, u.synced_at, u.source_fields, u.dest_fields
     FROM unnest(
       ${sql.param(rows.map((l) => l.sourceId))}::text[],
       ${sql.param(rows.map((l) => l.destId))}::text[],
       ${sql.param(rows.map((l) => l.sourceHash))}::text[],
       ${sql.param(rows.map((l) => l.destHash))}::text[],
       ${sql.param(times((l) => l.deletedAt, 'link deletedAt'))}::timestamptz[],
-      ${sql.param(times((l) => l.syncedAt, 'link syncedAt'))}::timestamptz[]
-    ) AS u(src_id, dest_id, source_hash, dest_hash, deleted_at, synced_at)
+      ${sql.param(times((l) => l.syncedAt, 'link syncedAt'))}::timestamptz[],
+      ${sql.param(rows.map((l) => jsonOrNull(l.sourceFields)))}::jsonb[],
+      ${sql.param(rows.map((l) => jsonOrNull(l.destFields)))}::jsonb[]
+    ) AS u(src_id, dest_id, source_hash, dest_hash, deleted_at, synced_at, source_fields, dest_fields)
     ON CONFLICT (${name(links.srcAdapter)}, ${name(links.srcTable)}, ${name(links.destAdapter)}, ${name(links.destTable)}, ${name(links.srcId)}, ${name(links.destId)})
     DO UPDATE SET ${name(links.sourceHash)} = excluded.${name(links.sourceHash)}, ${name(links.destHash)} = excluded.${name(links.destHash)},
-      ${name(links.deletedAt)} = excluded.${name(links.deletedAt)}, ${name(links.syncedAt)} = excluded.${name(links.syncedAt)}`;
+      ${name(links.deletedAt)} = excluded.${name(links.deletedAt)}, ${name(links.syncedAt)} = excluded.${name(links.syncedAt)},
+      ${name(links.sourceFields)} = excluded.${name(links.sourceFields)}, ${name(links.destFields)} = excluded.${name(links.destFields)}`;
 }
+
+const jsonOrNull = (fields: Link['sourceFields']) => (fields ? JSON.stringify(fields) : null);

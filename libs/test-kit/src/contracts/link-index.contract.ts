@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLostError, NotFoundError, conflictState } from '@syncframe/engine';
-import type { JobLeases, Link, LinkIndex, NewConflict, RunStatus, RunSummary, TablePair, TableRef } from '@syncframe/engine';
+import type { JobLeases, Link, LinkIndex, NewConflict, NewPendingDelete, RunStatus, RunSummary, TablePair, TableRef } from '@syncframe/engine';
+import { describeHeldRecordsContract } from './held-records.contract.js';
 
 /** What a suite runs against. */
 export interface LinkIndexUnderTest {
@@ -126,6 +127,22 @@ export function describeLinkIndexContract(name: string, open: () => Promise<Link
         const newer = link('s1', 'd1', { sourceHash: 'h2', destHash: null, syncedAt: '2026-02-03T04:05:06.789Z' });
         await li.upsertLinks(pair, [newer]);
         expect(await li.findLinks(pair, 'source', ['s1'])).toEqual([newer]);
+      });
+
+      it('round-trips per-field hashes (field_merge), replaces and clears them; links without them read back without them', async () => {
+        const pair = freshPair();
+        const sourceFields = { name: 'aB3_-x', 'odd "key", {x}\\': 'h\u00e9' };
+        const destFields = { Name: 'zz' };
+        const merged = link('s1', 'd1', { sourceFields, destFields });
+        await li.upsertLinks(pair, [merged, link('s2', 'd2')]);
+        expect(sorted(await li.findLinks(pair, 'source', ['s1', 's2']))).toEqual([merged, link('s2', 'd2')]);
+        const [plain] = await li.findLinks(pair, 'dest', ['d2']);
+        expect(plain && 'sourceFields' in plain).toBe(false);
+        const replaced = link('s1', 'd1', { sourceFields: { name: 'new' }, destFields: {} });
+        await li.upsertLinks(pair, [replaced]);
+        expect(await li.findLinks(pair, 'dest', ['d1'])).toEqual([replaced]);
+        await li.upsertLinks(pair, [link('s1', 'd1', { sourceFields: null, destFields: null })]);
+        expect(await li.findLinks(pair, 'source', ['s1'])).toEqual([link('s1', 'd1')]);
       });
 
       it('keeps the last entry when one batch names a link twice', async () => {
@@ -252,6 +269,8 @@ export function describeLinkIndexContract(name: string, open: () => Promise<Link
       });
     });
 
+    describeHeldRecordsContract(() => li);
+
     describe('runs', () => {
       it('stores a run summary whole', async () => {
         const job = unique('job');
@@ -346,6 +365,84 @@ export function describeLinkIndexContract(name: string, open: () => Promise<Link
       });
     });
 
+    describe('links walked whole (reconciliation)', () => {
+      it('lists live links in key order, page after page, and counts them', async () => {
+        const pair = freshPair();
+        await li.upsertLinks(pair, [link('s3', 'd3'), link('s1', 'd1'), link('s2', 'd2b'), link('s2', 'd2a'), link('s4', 'd4', { deletedAt: T0 })]);
+        await li.upsertLinks(freshPair(), [link('s0', 'd0')]);
+        const first = await li.listLinks(pair, null, 2);
+        expect(first).toEqual([link('s1', 'd1'), link('s2', 'd2a')]);
+        const second = await li.listLinks(pair, first[1]!, 2);
+        expect(second).toEqual([link('s2', 'd2b'), link('s3', 'd3')]);
+        expect(await li.listLinks(pair, second[1]!, 2)).toEqual([]);
+        expect(await li.countLinks(pair)).toBe(4);
+      });
+
+      it('deletes links by key, leaving the rest and ignoring unknown keys', async () => {
+        const pair = freshPair();
+        await li.upsertLinks(pair, [link('s1', 'd1'), link('s2', 'd2'), link('s3', 'd3')]);
+        await li.deleteLinks(pair, [{ sourceId: 's1', destId: 'd1' }, { sourceId: 's3', destId: 'nope' }]);
+        expect(sorted(await li.listLinks(pair, null, 10))).toEqual([link('s2', 'd2'), link('s3', 'd3')]);
+        expect(await li.findLinks(pair, 'source', ['s1'])).toEqual([]);
+      });
+    });
+
+    describe('pending deletes', () => {
+      const pending = (deleteId: string, jobId: string, pair: TablePair, sourceId: string, destId: string, detectedAt = T0): NewPendingDelete => ({
+        deleteId, jobId, pair, sourceId, destId, side: 'source', cause: 'gone', runId: 'run-1', detectedAt,
+        targetPayload: { id: destId, fields: { name: 'kept for restore', n: [1, 2] }, updatedAt: T0, deleted: false },
+      });
+
+      it('records, lists by state and keeps one waiting per link', async () => {
+        const pair = freshPair();
+        const job = unique('job');
+        const a = unique('pd');
+        const b = unique('pd');
+        const added = await li.addPendingDeletes([pending(a, job, pair, 's1', 'd1'), pending(b, job, pair, 's2', 'd2', '2026-01-01T00:00:01.000Z')]);
+        expect(added.map((p) => p.deleteId)).toEqual([a, b]);
+        expect(added[0]).toEqual({ ...pending(a, job, pair, 's1', 'd1'), decision: null, decidedAt: null, appliedAt: null });
+        // A second one for the same link while the first waits is dropped.
+        expect(await li.addPendingDeletes([pending(unique('pd'), job, pair, 's1', 'd1')])).toEqual([]);
+        expect((await li.listPendingDeletes(job, ['open'])).map((p) => p.deleteId)).toEqual([a, b]);
+        expect(await li.listPendingDeletes(job, ['approved', 'rejected', 'done'])).toEqual([]);
+        expect(await li.listPendingDeletes(unique('other-job'))).toEqual([]);
+      });
+
+      it('decides open ones only, one by one or all, and marks them applied', async () => {
+        const pair = freshPair();
+        const job = unique('job');
+        const [a, b, c] = [unique('pd'), unique('pd'), unique('pd')];
+        await li.addPendingDeletes([pending(a, job, pair, 's1', 'd1'), pending(b, job, pair, 's2', 'd2'), pending(c, job, pair, 's3', 'd3')]);
+        const at = new Date('2026-03-01T00:00:00.000Z');
+        const approved = await li.decidePendingDeletes(job, [a], 'approved', at);
+        expect(approved).toHaveLength(1);
+        expect(approved[0]).toMatchObject({ deleteId: a, decision: 'approved', decidedAt: at.toISOString(), appliedAt: null });
+        // Already decided: a second decision changes nothing.
+        expect(await li.decidePendingDeletes(job, [a], 'rejected', at)).toEqual([]);
+        // Another job's "all" touches none of these.
+        expect(await li.decidePendingDeletes(unique('other-job'), 'all', 'rejected', at)).toEqual([]);
+        const rest = await li.decidePendingDeletes(job, 'all', 'rejected', at);
+        expect(rest.map((p) => p.deleteId).sort()).toEqual([b, c].sort());
+        expect((await li.listPendingDeletes(job, ['approved'])).map((p) => p.deleteId)).toEqual([a]);
+        expect((await li.listPendingDeletes(job, ['rejected'])).map((p) => p.deleteId).sort()).toEqual([b, c].sort());
+        await li.markPendingDeletesApplied([a, b], at);
+        expect((await li.listPendingDeletes(job, ['done'])).map((p) => p.deleteId).sort()).toEqual([a, b].sort());
+        expect((await li.listPendingDeletes(job, ['rejected'])).map((p) => p.deleteId)).toEqual([c]);
+        // Done: the link may be held back again.
+        expect(await li.addPendingDeletes([pending(unique('pd'), job, pair, 's1', 'd1')])).toHaveLength(1);
+      });
+
+      it('a cancelled one is done and lets the link be held again', async () => {
+        const pair = freshPair();
+        const job = unique('job');
+        const a = unique('pd');
+        await li.addPendingDeletes([pending(a, job, pair, 's1', 'd1')]);
+        await li.decidePendingDeletes(job, [a], 'cancelled');
+        expect((await li.listPendingDeletes(job, ['done'])).map((p) => p.decision)).toEqual(['cancelled']);
+        expect(await li.addPendingDeletes([pending(unique('pd'), job, pair, 's1', 'd1')])).toHaveLength(1);
+      });
+    });
+
     describe('conflicts', () => {
       it('records an open conflict with both payloads whole', async () => {
         const job = unique('job');
@@ -378,6 +475,22 @@ export function describeLinkIndexContract(name: string, open: () => Promise<Link
         expect(otherLink.conflictId).not.toBe(first.conflictId);
         expect(otherJob.conflictId).not.toBe(first.conflictId);
         expect(await li.listConflicts(job, 'open')).toHaveLength(2);
+      });
+
+      it('records the fields a conflict names (field_merge) and replaces them with the newer payloads', async () => {
+        const job = unique('job');
+        const pair = freshPair();
+        const c = { ...newConflict(unique('cf'), job, pair, 's1', 'd1'), fields: ['Notes', 'Title'] };
+        const recorded = await li.recordConflict(c);
+        expect(recorded).toEqual({ ...c, resolvedAt: null, keep: null, appliedAt: null });
+        expect(await li.getConflict(c.conflictId)).toEqual(recorded);
+        const newer = { ...newConflict(unique('cf'), job, pair, 's1', 'd1', T0, 'v2'), fields: ['Title'] };
+        expect((await li.recordConflict(newer)).fields).toEqual(['Title']);
+        expect((await li.listConflicts(job, 'open'))[0]!.fields).toEqual(['Title']);
+        // A whole-record conflict names no fields.
+        const whole = await li.recordConflict(newConflict(unique('cf'), job, pair, 's2', 'd2'));
+        expect(whole.fields ?? null).toBeNull();
+        expect('fields' in whole).toBe(false);
       });
 
       it('resolves, then marks applied; a resolved link can get a new open conflict', async () => {

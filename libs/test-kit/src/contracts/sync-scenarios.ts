@@ -191,6 +191,33 @@ export function describeSyncScenarios(name: string, store: () => LinkIndex | nul
     });
   });
 
+  describe('field merge', () => {
+    it('field_merge: fields changed on one side each go to the other side; a field changed on both sides is named in a manual conflict', async () => {
+      const h = harness({ conflictPolicy: 'field_merge', fieldConflict: 'manual' });
+      const a = h.source.insert({ Name: 'A', Slug: 'a', Notes: 'n' });
+      await h.run();
+      const b = h.dest.live()[0]!;
+      h.source.edit(a.id, { Notes: 'from source' });
+      h.clock.advance(10);
+      h.dest.edit(b.id, { name: 'from dest' });
+      await h.run();
+      expect(h.source.get(a.id)!.fields).toMatchObject({ Name: 'from dest', Notes: 'from source' });
+      expect(h.dest.get(b.id)!.fields).toMatchObject({ name: 'from dest', notes: 'from source' });
+      const writes = h.source.writeRequests().length + h.dest.writeRequests().length;
+      const quiet = await h.run();
+      expect(h.source.writeRequests().length + h.dest.writeRequests().length).toBe(writes);
+      expect(quiet.plan.every((e) => e.action === 'echo')).toBe(true);
+
+      h.source.edit(a.id, { Notes: 'source again', Slug: 'a2' });
+      h.clock.advance(10);
+      h.dest.edit(b.id, { notes: 'dest again' });
+      await h.run();
+      const open = await h.linkIndex.listConflicts(h.job.id, 'open');
+      expect(open.map((c) => c.fields)).toEqual([['Notes']]);
+      expect(h.dest.get(b.id)!.fields.slug).toBe('a');
+    });
+  });
+
   describe('deletes', () => {
     it('a record deleted on one side is deleted on the other, and its stale copy never re-creates it', async () => {
       const h = harness();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Link, LinkIndex, MapperFn, RetrySettings, SyncCycleDeps, SyncCycleOptions, SyncJob, ThrottleSettings } from '@syncframe/engine';
+import type { Link, LinkIndex, MapperFn, RetrySettings, SettleSettings, SyncCycleDeps, SyncCycleOptions, SyncJob, ThrottleSettings } from '@syncframe/engine';
 import { runSyncCycle } from '@syncframe/engine';
 import { FakeClock } from './fake-clock.js';
 import { InMemoryAdapter } from './in-memory-adapter.js';
@@ -33,6 +33,8 @@ export interface Harness {
 export interface HarnessOptions {
   match?: boolean;
   conflictPolicy?: SyncJob['conflictPolicy'];
+  /** With `conflictPolicy: 'field_merge'`. */
+  fieldConflict?: SyncJob['fieldConflict'];
   retries?: Partial<RetrySettings>;
   throttle?: Partial<ThrottleSettings>;
   pageSize?: number;
@@ -45,6 +47,10 @@ export interface HarnessOptions {
   planChunkItems?: number;
   /** Runs spill every pulled record beyond this many to a {@link JsonRecordSpool} (`spool`). */
   spillAfter?: number;
+  /** The job's delete brake. @defaultValue none */
+  deleteBrake?: SyncJob['deleteBrake'];
+  /** Edit settling per side (`settle_sec`, `settle_max_sec`). */
+  settle?: { readonly source?: SettleSettings; readonly dest?: SettleSettings };
 }
 
 export function harness(options: HarnessOptions = {}): Harness {
@@ -58,12 +64,14 @@ export function harness(options: HarnessOptions = {}): Harness {
   const throttle: ThrottleSettings = { max_reqs: 1000, interval_sec: 1, batch_size: 10, ...options.throttle };
   const job: SyncJob = {
     id: `videos${suffix}`,
-    source: { name: 'airtable', adapter: source, throttle },
-    dest: { name: 'webflow', adapter: dest, throttle },
+    source: { name: 'airtable', adapter: source, throttle, ...(options.settle?.source ? { settle: options.settle.source } : {}) },
+    dest: { name: 'webflow', adapter: dest, throttle, ...(options.settle?.dest ? { settle: options.settle.dest } : {}) },
     mappers: { toDest, toSource, ...options.mappers },
     retries: { max_attempts: 3, backoff_sec: 1, disable_job_after: 3, ...options.retries },
     conflictPolicy: options.conflictPolicy ?? 'last_writer_wins',
+    ...(options.fieldConflict ? { fieldConflict: options.fieldConflict } : {}),
     ...(options.match ? { match: { source: 'Slug', dest: 'slug' } } : {}),
+    ...(options.deleteBrake !== undefined ? { deleteBrake: options.deleteBrake } : {}),
   };
   const spools: JsonRecordSpool[] = [];
   return {
