@@ -9,6 +9,7 @@ import { listJobsHandler } from './handlers/list-jobs.js';
 import { listRunsHandler } from './handlers/list-runs.js';
 import { decidePendingDeletesHandler, listPendingDeletesHandler, reconcileJobHandler } from './handlers/pending-deletes.js';
 import { previewJobHandler } from './handlers/preview-job.js';
+import { explainRecordHandler, listFailingRecordsHandler, retryFailingRecordsHandler } from './handlers/records.js';
 import { resolveConflictHandler } from './handlers/resolve-conflict.js';
 import type { ApiContext } from './handlers/api-context.js';
 import { apiErrorHandler, NO_SUCH_ROUTE, sendProblem } from './http-errors.js';
@@ -26,6 +27,9 @@ export function createApiRouter(ctx: ApiContext): Router {
   router.get('/jobs/:id/pending-deletes', listPendingDeletesHandler(ctx));
   router.post('/jobs/:id/pending-deletes/approve', decidePendingDeletesHandler(ctx, 'approved'));
   router.post('/jobs/:id/pending-deletes/reject', decidePendingDeletesHandler(ctx, 'rejected'));
+  router.get('/jobs/:id/records/:recordId', explainRecordHandler(ctx));
+  router.get('/jobs/:id/failing-records', listFailingRecordsHandler(ctx));
+  router.post('/jobs/:id/failing-records/retry', retryFailingRecordsHandler(ctx));
   router.get('/runs', listRunsHandler(ctx));
   router.get('/runs/:id', getRunHandler(ctx));
   router.get('/conflicts', listConflictsHandler(ctx));

@@ -15,7 +15,10 @@ import { listJobViews } from './job-overview.js';
 import type { Flash, FlashCookies } from './page/flash.js';
 import type { ConflictView } from './page/render-conflict.js';
 import { renderHome } from './page/render-home.js';
+import { recordPagePath } from './page/render-failing-records.js';
+import { renderRecord } from './page/render-record.js';
 import { renderRun } from './page/render-run.js';
+import { explainJobRecord, retryFailingRecords } from './record-explainer.js';
 import { conflictsOfRun, findQueuedRun, otherAttemptsOf, scrubRun } from './run-lookup.js';
 import { cspNonce } from './security-headers.js';
 import type { SecretScrubber } from './secret-scrubber.js';
@@ -26,8 +29,13 @@ const PAGE_RUNS = 25;
 export const PAGE_CONFLICTS = 50;
 /** Pending deletes shown on one page. */
 export const PAGE_PENDING_DELETES = 100;
+/** Failing records shown on one page. */
+export const PAGE_FAILING_RECORDS = 100;
 
 const keepForm = z.object({ keep: z.enum(['source', 'dest']) });
+/** One failing record (`side` + `recordId`) or every one of the job (`all`). */
+const retryForm = z.union([z.object({ all: z.literal('1') }), z.object({ side: z.enum(['source', 'dest']), recordId: z.string().min(1).max(200) })]);
+const explainQuery = z.object({ job: z.string().min(1).max(200), record: z.string().trim().min(1).max(200) });
 /** One pending delete (`ids`) or every open one of the job (`all`). */
 const decideForm = z.union([z.object({ all: z.literal('1') }), z.object({ ids: z.string().min(1).max(200) })]);
 
@@ -71,12 +79,16 @@ export function createPageRouter(ctx: PageRouterDeps): Router {
       Promise.all(jobs.map((j) => deps.store.listConflicts(j.id, 'open'))).then((all): Conflict[] => all.flat()),
       Promise.all(jobs.map((j) => deps.store.listPendingDeletes(j.id, ['open', 'approved', 'rejected']))).then((all) => all.flat()),
     ]);
+    const failing = (await Promise.all(jobs.map((j) => deps.store.listRecordFailures(j.id)))).flat()
+      .sort((a, b) => b.lastFailedAt.localeCompare(a.lastFailedAt));
     res.type('html').send(renderHome({
       jobs, runs: runs.map((r) => scrubRun(r, scrub)),
       conflicts: await withDiffs(conflicts.slice(0, PAGE_CONFLICTS)),
       moreConflicts: Math.max(0, conflicts.length - PAGE_CONFLICTS),
       pendingDeletes: pending.slice(0, PAGE_PENDING_DELETES).map((p) => ({ pending: p, sides: sideNamesOf(deps.config().jobs, p.jobId) })),
       morePendingDeletes: Math.max(0, pending.length - PAGE_PENDING_DELETES),
+      failingRecords: failing.slice(0, PAGE_FAILING_RECORDS).map((f) => ({ failure: { ...f, reason: scrub(f.reason) }, sides: sideNamesOf(deps.config().jobs, f.jobId) })),
+      moreFailingRecords: Math.max(0, failing.length - PAGE_FAILING_RECORDS),
       flash: flash.take(req, res),
       csrfToken: csrfTokenOf(req),
       nonce: cspNonce(res),
@@ -105,6 +117,20 @@ export function createPageRouter(ctx: PageRouterDeps): Router {
       flash: flash.take(req, res),
       csrfToken: csrfTokenOf(req),
       nonce: cspNonce(res),
+    }));
+  });
+
+  router.get('/explain', (req, res) => {
+    const { job, record } = explainQuery.parse(req.query);
+    res.redirect(303, recordPagePath(job, record));
+  });
+
+  router.get('/jobs/:id/records/:recordId', async (req, res) => {
+    const id = String(req.params['id']);
+    const recordId = String(req.params['recordId']);
+    const explanation = await explainJobRecord(deps, id, recordId, scrubber);
+    res.type('html').send(renderRecord({
+      explanation, sides: sideNamesOf(deps.config().jobs, id), flash: flash.take(req, res), csrfToken: csrfTokenOf(req), nonce: cspNonce(res),
     }));
   });
 
@@ -150,6 +176,14 @@ export function createPageRouter(ctx: PageRouterDeps): Router {
       return { kind: 'ok', text: `${n} pending delete${n === 1 ? '' : 's'} ${what}; ${carried}.`, ...runLink(result.run) };
     }));
   }
+  actions.post('/jobs/:id/failing-records/retry', act(async (req) => {
+    const form = retryForm.parse(req.body ?? {});
+    const id = String(req.params['id']);
+    const result = await retryFailingRecords(deps, id, 'all' in form ? 'all' : [{ side: form.side, recordId: form.recordId }]);
+    if (result.requested === 0) return { kind: 'error', text: 'Nothing to retry: that record is not failing any more.' };
+    const carried = result.run ? `a run of ${id} tries again (${result.run.message})` : `the next run tries again (${result.runSkipped ?? 'no run enqueued'})`;
+    return { kind: 'ok', text: `Retry asked for ${result.requested} failing record${result.requested === 1 ? '' : 's'}; ${carried}.`, ...runLink(result.run) };
+  }));
   actions.post('/jobs/:id/enable', act(async (req) => {
     const job = await setJobEnabled(deps, String(req.params['id']), true);
     return `Job ${job.id} enabled; its fail counts were reset.`;

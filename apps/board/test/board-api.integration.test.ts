@@ -543,6 +543,37 @@ describe('pending deletes and reconciliation', () => {
   });
 });
 
+describe('explaining a record, failing records', () => {
+  it('explains a record of a remote job by either side\'s id; says when neither side knows it; 404 for a job not in the config', async () => {
+    const unknown = await h.request(`/api/jobs/${JOBS.remote}/records/recNoSuchRecord00`);
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ jobId: JOBS.remote, recordId: 'recNoSuchRecord00', side: null, link: null });
+    expect(unknown.body.verdict[0]).toContain('No record recNoSuchRecord00 on either side');
+    const item = h.airtable.insert('Items', { Name: 'Explained', Slug: 'explained' });
+    const known = await h.request(`/api/jobs/${JOBS.remote}/records/${item.id}`);
+    expect(known.body).toMatchObject({ side: 'source', record: { exists: true, record: { fields: { Name: 'Explained' } } }, link: null });
+    expect(known.body.next).toEqual([expect.objectContaining({ side: 'source', recordId: item.id })]);
+    expect((await h.request(`/api/jobs/no-such-job/records/${item.id}`)).status).toBe(404);
+  });
+
+  it('lists failing records and asks for a retry by key or all, enqueueing the run that retries them', async () => {
+    const at = new Date().toISOString();
+    const id = `recFail${Date.now().toString(36)}`;
+    await h.store.recordFailures(JOBS.memory, [{ side: 'source', recordId: id, stage: 'write', reason: `refused with ${AIRTABLE_TOKEN}`, runId: 'r1', at, retrying: true }]);
+    const list = await h.request(`/api/jobs/${JOBS.memory}/failing-records`);
+    const mine = list.body.failingRecords.find((f: { recordId: string }) => f.recordId === id);
+    expect(mine).toMatchObject({ side: 'source', stage: 'write', failures: 1, retrying: true, retryRequestedAt: null });
+    expect(mine.reason).not.toContain(AIRTABLE_TOKEN);
+    expect((await h.request(`/api/jobs/${JOBS.memory}/failing-records/retry`, { json: {} })).status).toBe(400);
+    const retry = await h.request(`/api/jobs/${JOBS.memory}/failing-records/retry`, { json: { records: [{ side: 'source', recordId: id }] } });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ requested: 1, run: { queueJobId: expect.any(String) } });
+    const none = await h.request(`/api/jobs/${JOBS.memory}/failing-records/retry`, { json: { records: [{ side: 'dest', recordId: id }] } });
+    expect(none.body).toMatchObject({ requested: 0, run: null });
+    expect((await h.request(`/api/jobs/${JOBS.memory}/failing-records/retry`, { json: { all: true } })).body.requested).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('errors', () => {
   it('answers 404 JSON for an unknown API route and 400 for malformed JSON', async () => {
     const route = await h.request('/api/nothing-here');

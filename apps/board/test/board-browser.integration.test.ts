@@ -248,6 +248,41 @@ describe.skipIf(!hasChromium)('board in a browser', () => {
     await page.screenshot({ path: join(SHOTS, '12-pending-deletes-decided.png'), fullPage: true });
   });
 
+  it('lists failing records with their reasons; retries one now, and explains a record on its own page', async () => {
+    const at = new Date().toISOString();
+    const tag = Date.now().toString(36);
+    const ids = [`recBad${tag}`, `recWorse${tag}`];
+    await h.store.recordFailures(JOBS.memory, [
+      { side: 'source', recordId: ids[0]!, stage: 'write', reason: 'rejected by the remote: "email" is not an e-mail address', runId: 'run-a', at, retrying: true },
+      { side: 'dest', recordId: ids[1]!, stage: 'map', reason: 'mapper threw: no slug', runId: 'run-a', at, retrying: false },
+    ]);
+    await page.goto(`${h.url}/`);
+    const table = page.locator('#failing-records');
+    const first = table.locator(`tr[data-failing-record="${JOBS.memory}/source/${ids[0]}"]`);
+    expect(await first.textContent()).toContain('"email" is not an e-mail address');
+    expect(await first.textContent()).toContain('retried every run');
+    expect(await table.locator(`tr[data-failing-record="${JOBS.memory}/dest/${ids[1]}"]`).textContent()).toContain('not retried any more');
+    await page.screenshot({ path: join(SHOTS, '13-failing-records.png'), fullPage: true });
+
+    await Promise.all([page.waitForURL(`${h.url}/`), first.getByRole('button', { name: 'Retry now' }).click()]);
+    await expect.poll(() => page.locator('.flash').textContent()).toContain('Retry asked for 1 failing record');
+    const [asked] = await h.store.listRecordFailures(JOBS.memory, [{ side: 'source', recordId: ids[0]! }]);
+    expect(asked!.retryRequestedAt).not.toBeNull();
+
+    await Promise.all([page.waitForURL(`**/jobs/${JOBS.memory}/records/${ids[1]}`), page.locator(`tr[data-failing-record="${JOBS.memory}/dest/${ids[1]}"] a.explain-link`).click()]);
+    const verdict = await page.locator('#verdict').textContent();
+    expect(verdict).toContain(`No record ${ids[1]} on either side of job ${JOBS.memory}`);
+    expect(verdict).toContain(`right ${ids[1]} failed 1 time (map, last at`);
+    expect(verdict).toContain('mapper threw: no slug; not retried any more');
+    await page.screenshot({ path: join(SHOTS, '14-record-explained.png'), fullPage: true });
+
+    await page.goto(`${h.url}/`);
+    await page.locator('#explain select[name="job"]').selectOption(JOBS.memory);
+    await page.locator('#explain input[name="record"]').fill(ids[0]!);
+    await Promise.all([page.waitForURL(`**/jobs/${JOBS.memory}/records/${ids[0]}`), page.locator('#explain').getByRole('button', { name: 'Explain' }).click()]);
+    expect(await page.locator('h2').first().textContent()).toContain(ids[0]);
+  });
+
   it.runIf(updateDocsShot)('saves the home page to docs/board.png (UPDATE_DOCS_SCREENSHOT=1)', async () => {
     await page.setViewportSize({ width: 1200, height: 800 });
     await page.goto(`${h.url}/`);

@@ -8,6 +8,7 @@ import { enqueueCommand } from './commands/queue-commands.js';
 import { demoCommand } from './demo/demo-command.js';
 import { linkindexCommand } from './commands/linkindex-commands.js';
 import { deletesCommand } from './commands/deletes-commands.js';
+import { explainCommand } from './commands/explain.js';
 import { conflictsCommand, jobsCommand, migrateCommand, pruneCommand } from './commands/store-commands.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
@@ -25,6 +26,8 @@ Commands:
                                     (exit 0 success, 3 partial, 1 failed; --dry-run prints the plan and writes nothing;
                                     --reconcile also lists every id to find records deleted for good)
   enqueue --job ID [--reconcile]    enqueue an ad-hoc run for the workers (REDIS_URL)
+  explain --job ID --record ID      why a record did (not) sync, by either side's id: link, partner,
+                                    last sync, conflicts, pending deletes, failures, next run
   migrate                           apply the LinkIndex migrations
   linkindex copy --from X --to DSN  carry links, cursors, conflicts and runs from PGlite (or PostgreSQL)
                                     into an empty PostgreSQL store, for a fleet; counts verified
@@ -44,7 +47,7 @@ Commands:
 Options:
   --config FILE   the JSONC config (default: $SYNCFRAME_CONFIG)
   <command> --help   what one command does, and its options
-  --json          machine-readable output (validate, jobs list, conflicts list, deletes list, sync)
+  --json          machine-readable output (validate, jobs list, conflicts list, deletes list, sync, explain)
   -h, --help      this help
 
 Environment: SYNCFRAME_CONFIG, REDIS_URL (default redis://127.0.0.1:6379), LOG_LEVEL, and the
@@ -78,6 +81,13 @@ retried with back-off (the job's retries), and the wait is shown.`,
 
 Queues an ad-hoc run of the job for the workers (REDIS_URL). A run already queued absorbs it.
   --reconcile   a reconciling run (lists every id to find records deleted for good)`,
+  explain: `Usage: syncframe explain --job ID --record RECORD_ID --config FILE [--json]
+
+Why a record did (not) sync, by either side's id (Airtable rec…, Webflow item id): its link and
+partner, when it last synced and in which run, whether it changed since (and which fields differ
+from its partner), open conflicts, pending deletes, the errors it met and whether it is still
+retried, edit settling, and what the next run that pulls it would do (the planner, dry). Reads
+both remotes and the LinkIndex; writes nothing. Exit 0, or 1 when neither side knows the id.`,
   migrate: `Usage: syncframe migrate --config FILE
 
 Applies the LinkIndex migrations (safe to run from several processes at once).`,
@@ -125,6 +135,7 @@ const COMMANDS: Record<string, Command> = {
   jobs: jobsCommand,
   conflicts: conflictsCommand,
   deletes: deletesCommand,
+  explain: explainCommand,
   scheduler: (ctx) => processCommand(ctx, 'scheduler'),
   worker: (ctx) => processCommand(ctx, 'worker'),
   board: (ctx) => processCommand(ctx, 'board'),
@@ -143,7 +154,7 @@ export async function runCli(
       strict: true,
       options: {
         config: { type: 'string' }, job: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' },
-        reconcile: { type: 'boolean' }, all: { type: 'boolean' },
+        reconcile: { type: 'boolean' }, all: { type: 'boolean' }, record: { type: 'string' },
         'older-than': { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         from: { type: 'string' }, to: { type: 'string' }, 'from-schema': { type: 'string' }, 'to-schema': { type: 'string' },
         // `demo --keep` is a flag; `conflicts resolve ID --keep source|dest` takes a value.

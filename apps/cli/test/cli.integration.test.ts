@@ -271,6 +271,27 @@ describe('syncframe CLI', () => {
     expect((await cli('deletes', 'list', '--job', 'videos', '--config', configPath)).out).toBe('no pending deletes');
   });
 
+  it('explain tells why a record did (not) sync, by either side\'s id, in words or JSON', async () => {
+    const rec = airtable.records('Videos').find((r) => r.fields['Slug'] === 'two')!;
+    const item = webflow.items('videos').find((i) => i.fieldData['slug'] === 'two')!;
+    airtable.edit('Videos', rec.id, { Name: 'Two, edited' });
+    const words = await cli('explain', '--job', 'videos', '--record', rec.id, '--config', configPath);
+    expect(words.code).toBe(0);
+    expect(words.out).toContain(`record ${rec.id} of job videos (airtable side):`);
+    // The run that synced it was pruned by an earlier test: the time alone is said.
+    expect(words.out).toMatch(/- Last synced at \d{4}-\d\d-\d\dT[\d:.]+Z\./);
+    expect(words.out).toContain('- It changed since it last synced.');
+    expect(words.out).toContain(`- Its partner webflow ${item.id} differs in name.`);
+    expect(words.out).toContain(`- Next run that pulls it: update webflow ${item.id} (name).`);
+    const json = JSON.parse((await cli('explain', '--job', 'videos', '--record', item.id, '--json', '--config', configPath)).out);
+    expect(json).toMatchObject({ side: 'dest', link: { sourceId: rec.id, destId: item.id }, partner: { id: rec.id, exists: true } });
+    const unknown = await cli('explain', '--job', 'videos', '--record', 'recNothingHere000', '--config', configPath);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('No record recNothingHere000 on either side of job videos');
+    expect((await cli('explain', '--job', 'videos', '--config', configPath)).code).toBe(2);
+    expect(words.out + unknown.out).not.toContain(AT_TOKEN);
+  });
+
   it('linkindex copy carries the PGlite store into an empty PostgreSQL schema and prints the counts, which agree', async () => {
     const schema = `cli_copy_${randomUUID().slice(0, 8).replace(/-/g, '')}`;
     const dsn = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,5 +1,6 @@
 import type { Conflict, ConflictState, NewConflict } from './conflict.js';
 import type { NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from './pending-delete.js';
+import type { NewRecordFailure, RecordFailure, RecordKey } from './record-failure.js';
 import type { Cursor, Side, TableRef } from './record.js';
 import type { RunStatus, RunSummary } from './run-summary.js';
 
@@ -146,6 +147,19 @@ export interface LinkIndex {
   decidePendingDeletes(jobId: string, ids: readonly string[] | 'all', decision: PendingDeleteDecision, at?: Date): Promise<PendingDelete[]>;
   /** A run carried these decisions out. */
   markPendingDeletesApplied(ids: readonly string[], at?: Date): Promise<void>;
+
+  // failing records
+  /**
+   * Records that failed in a run: a new one starts at 1 failure, a known one counts one more and
+   * takes the new reason, stage, run and `retrying`; a pending retry request is cleared (served).
+   */
+  recordFailures(jobId: string, failures: readonly NewRecordFailure[]): Promise<void>;
+  /** These records synced (or no longer fail): they leave the list. Unknown keys are ignored. */
+  clearRecordFailures(jobId: string, keys: readonly RecordKey[]): Promise<void>;
+  /** The job's failing records, most recently failed first; `keys` keeps those records only. */
+  listRecordFailures(jobId: string, keys?: readonly RecordKey[]): Promise<RecordFailure[]>;
+  /** Asks the job's next run to read these failing records (or all) by id and plan them again; returns how many. */
+  requestRecordRetry(jobId: string, keys: readonly RecordKey[] | 'all', at?: Date): Promise<number>;
 }
 
 /** What identifies a link within its table pair. */

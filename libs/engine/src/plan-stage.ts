@@ -1,4 +1,4 @@
-import { holdsCursor, GIVEN_UP_NOTE } from './failed-record-hold.js';
+import { holdsCursor } from './failed-record-hold.js';
 import { isSyncFrameError } from './errors/syncframe-error.js';
 import { jobSide } from './job.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
@@ -91,8 +91,7 @@ export async function planStage(ctx: RunContext, chunk: LoadedChunk, loader: Lin
   const givenUp = new Set(plan.failures.filter((f) => !holdsCursor(f.item, clock.now())).map((f) => f.item));
   for (const f of plan.failures) {
     counters.counts[f.item.side].errors++;
-    const note = givenUp.has(f.item) ? GIVEN_UP_NOTE : '';
-    counters.recordError({ side: f.item.side, recordId: f.item.record.id, stage: f.stage, reason: f.reason + note });
+    counters.recordError({ side: f.item.side, recordId: f.item.record.id, stage: f.stage, reason: f.reason, retrying: !givenUp.has(f.item) });
   }
   for (const e of plan.entries) {
     if (e.action === 'echo') counters.counts[e.side].echoesSkipped++;

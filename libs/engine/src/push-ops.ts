@@ -1,7 +1,7 @@
 import type { CursorTracker } from './cursor-tracker.js';
 import { isBatchRejectedError } from './errors/batch-rejected-error.js';
 import { abortErrorOf, isFatalRunError } from './fatal-error.js';
-import { GIVEN_UP_NOTE, holdsCursor } from './failed-record-hold.js';
+import { holdsCursor } from './failed-record-hold.js';
 import { PermanentError } from './errors/permanent-error.js';
 import { jobSide } from './job.js';
 import type { Link } from './link-index.js';
@@ -238,7 +238,7 @@ export class OpPusher {
         this.ctx.counters.counts[op.originSide].errors++;
         const now = this.ctx.clock.now();
         const holding = op.settles.some((item) => holdsCursor(item, now));
-        this.ctx.counters.recordError({ side: op.originSide, recordId: op.originId, stage: 'write', reason: result.reason + (holding ? '' : GIVEN_UP_NOTE) });
+        this.ctx.counters.recordError({ side: op.originSide, recordId: op.originId, stage: 'write', reason: result.reason, retrying: holding });
         if (holding) failedAlone.add(op);
         continue;
       }

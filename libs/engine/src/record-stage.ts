@@ -1,3 +1,5 @@
+import type { FailingRecords } from './failing-records.js';
+import { storeRecordFailures } from './failing-records.js';
 import { jobSide } from './job.js';
 import { SIDES } from './record.js';
 import type { RunContext } from './run-context.js';
@@ -20,9 +22,14 @@ export function summarizeRun(ctx: RunContext): RunSummary {
   };
 }
 
-/** Stores the run, then updates the sides' fail counts, disabling the job when one reaches its limit. */
-export async function recordStage(ctx: RunContext, summary: RunSummary): Promise<void> {
+/**
+ * Stores the run and its failing records (`failing`: the job's list as read after the pull; null
+ * when the run ended before), then updates the sides' fail counts, disabling the job when one
+ * reaches its limit.
+ */
+export async function recordStage(ctx: RunContext, summary: RunSummary, failing: FailingRecords | null = null): Promise<void> {
   await ctx.linkIndex.insertRun(summary);
+  await storeRecordFailures(ctx, summary, failing);
   await updateFailCounts(ctx, summary.status);
   ctx.progress('done', 1, 1);
   ctx.logger.info({ status: summary.status, counts: summary.counts, retries: summary.retries, accounts: summary.accounts, durationMs: summary.durationMs }, 'run finished');

@@ -1,3 +1,4 @@
+import { GIVEN_UP_NOTE } from './failed-record-hold.js';
 import type { JobSide } from './job.js';
 import type { Logger } from './logger.js';
 import type { Side } from './record.js';
@@ -36,6 +37,14 @@ export class AccountTally {
   }
 }
 
+/** A record that failed in a run, as the job's list of failing records keeps it. */
+export interface FailedRecord extends RecordError {
+  /** The reason, without the note that the record is no longer retried. */
+  readonly reason: string;
+  /** It still holds its side's cursor (modified within the last 24 h): every run retries it. */
+  readonly retrying: boolean;
+}
+
 /**
  * Everything a run counts, in one object handed from stage to stage (pull, plan, push, record):
  * per-side counts, per-record errors, run failures, retries and per-account request tallies.
@@ -45,6 +54,8 @@ export class RunCounters {
   /** The first {@link MAX_RECORDED_ERRORS} record errors. */
   readonly errors: RecordError[] = [];
   errorCount = 0;
+  /** Every record that failed in the run, by `side ␀ id` (its last failure): the job's failing records. */
+  readonly failedRecords = new Map<string, FailedRecord>();
   readonly failures: RunFailure[] = [];
   retries = 0;
   /** The first {@link MAX_RECORDED_ERRORS} deletes applied, with what each deleted record held. */
@@ -57,10 +68,14 @@ export class RunCounters {
 
   constructor(private readonly logger: Logger, private readonly sideName: (side: Side) => string) {}
 
-  recordError(e: RecordError): void {
+  /** A record failed on its own; past its hold (`retrying` false) the summary's reason says it is not retried any more. */
+  recordError(e: FailedRecord): void {
     this.errorCount++;
-    if (this.errors.length < MAX_RECORDED_ERRORS) this.errors.push(e);
-    this.logger.warn({ side: this.sideName(e.side), recordId: e.recordId, stage: e.stage, reason: e.reason }, 'record failed');
+    const { retrying, ...error } = e;
+    const shown: RecordError = retrying ? error : { ...error, reason: error.reason + GIVEN_UP_NOTE };
+    if (this.errors.length < MAX_RECORDED_ERRORS) this.errors.push(shown);
+    this.failedRecords.set(recordKeyOf(e.side, e.recordId), { side: e.side, recordId: e.recordId, stage: e.stage, reason: e.reason, retrying });
+    this.logger.warn({ side: this.sideName(e.side), recordId: e.recordId, stage: e.stage, reason: shown.reason }, 'record failed');
   }
 
   recordDelete(d: AppliedDelete): void {
@@ -100,6 +115,11 @@ export class RunCounters {
   status(): RunStatus {
     return this.failures.length > 0 ? 'failed' : this.errorCount > 0 ? 'partial' : 'success';
   }
+}
+
+/** A record's key among a run's records: side and id. */
+export function recordKeyOf(side: Side, recordId: string): string {
+  return `${side}\u0000${recordId}`;
 }
 
 export function errorText(err: unknown): string {

@@ -1,3 +1,4 @@
+import { FailingRecords } from './failing-records.js';
 import type { SyncJob } from './job.js';
 import { LinkedIdLoader } from './linked-id-loader.js';
 import type { PlanEntry } from './plan.js';
@@ -7,6 +8,7 @@ import { pullStage } from './pull-stage.js';
 import { cancelReappeared, reconcileStage } from './reconcile-stage.js';
 import { PushStage } from './push-stage.js';
 import { recordStage, summarizeRun } from './record-stage.js';
+import { retryRequestedStage } from './retry-requested.js';
 import type { RunContext, SyncCycleDeps, SyncCycleOptions } from './run-context.js';
 import { openRunContext } from './run-context.js';
 import type { RunFailure, RunStatus, RunSummary } from './run-summary.js';
@@ -28,11 +30,12 @@ export interface CycleResult {
 
 /**
  * Runs one cycle of one job: skip if disabled → pull both sides (at once; records past
- * `spillAfter` go to the run's spool) → read links and conflicts, and split the pulled records
+ * `spillAfter` go to the run's spool) → read the job's failing records and add those a person
+ * asked to retry ({@link retryRequestedStage}) → read links and conflicts, and split the pulled records
  * into chunks of related records → per chunk: map, look
  * links up, drop echoes, detect conflicts, then push both sides at once (several batches in flight
  * per side, through throttle and retries, saving links per batch and cursors as soon as safe),
- * the next chunk planned while one is pushed → record the run → fail counts and disabling. One
+ * the next chunk planned while one is pushed → record the run and its failing records → fail counts and disabling. One
  * {@link RunContext} with the run's counters goes through every stage.
  */
 export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: SyncCycleOptions = {}): Promise<CycleResult> {
@@ -55,10 +58,12 @@ async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: Sy
   if (!pulled) return finish(ctx, []);
   if (ctx.reconcile) ctx.counters.reconcile = await reconcileStage(ctx, pulled);
   else await cancelReappeared(ctx, await ctx.linkIndex.listPendingDeletes(ctx.job.id, ['open']), { source: null, dest: null }, pulled);
+  const failing = await FailingRecords.load(ctx);
+  await retryRequestedStage(ctx, pulled, records, failing);
 
   const loader = new LinkedIdLoader(ctx.linkIndex);
   const chunks = await chunkStage(ctx, pulled, loader, records);
-  if (!chunks) return finish(ctx, []);
+  if (!chunks) return finish(ctx, [], failing);
   const entries: PlanEntry[] = [];
   const keep = options.keepPlan ?? true;
   const push = ctx.dryRun ? null : new PushStage(ctx, pulled, loader);
@@ -75,6 +80,7 @@ async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: Sy
         break; // recorded; the chunks planned before it are still pushed
       }
       if (keep) for (const e of planned.plan.entries) entries.push(e);
+      failing.notePlanned(planned);
       if (!push) continue;
       if (pushing.length >= CHUNKS_PUSHED_AT_ONCE) await pushing.shift();
       const p = push.push(planned);
@@ -88,16 +94,16 @@ async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: Sy
   }
   if (ctx.dryRun) {
     ctx.logger.info({ entries: entries.length }, 'dry run planned; nothing written');
-    return finish(ctx, entries);
+    return finish(ctx, entries, failing);
   }
   await push!.finish(planComplete);
-  return finish(ctx, entries);
+  return finish(ctx, entries, failing);
 }
 
-async function finish(ctx: RunContext, entries: PlanEntry[]): Promise<CycleResult> {
+async function finish(ctx: RunContext, entries: PlanEntry[], failing: FailingRecords | null = null): Promise<CycleResult> {
   const summary = summarizeRun(ctx);
   const { failures } = ctx.counters;
   if (ctx.dryRun) return { status: summary.status, summary: null, plan: entries, failures };
-  await recordStage(ctx, summary);
+  await recordStage(ctx, summary, failing);
   return { status: summary.status, summary, plan: entries, failures };
 }

@@ -8,14 +8,15 @@ import { connectPglite } from './connect-pglite.js';
 import { connectPostgres } from './connect-postgres.js';
 import type { LinkIndexDatabase } from './database.js';
 import { applyMigrations } from './migrate.js';
-import { conflicts, cursors, jobs, links, runs } from './schema.js';
+import { conflicts, cursors, heldRecords, jobs, links, pendingDeletes, recordFailures, runs } from './schema.js';
 
 /** Rows copied per statement. */
 const PAGE = 1000;
 
 /**
- * What is carried, in this order: job state, cursors, links, run history, conflicts. Job leases are
- * not: they belong to the processes of the old store, and a new one starts with none held.
+ * What is carried, in this order: job state, cursors, links, run history, conflicts, held records
+ * (edit settling), pending deletes, failing records. Job leases are not: they belong to the
+ * processes of the old store, and a new one starts with none held.
  */
 const TABLES: readonly { readonly name: string; readonly table: PgTable; readonly order: readonly unknown[] }[] = [
   { name: 'jobs', table: jobs, order: [jobs.jobId] },
@@ -23,6 +24,9 @@ const TABLES: readonly { readonly name: string; readonly table: PgTable; readonl
   { name: 'links', table: links, order: [links.srcAdapter, links.srcTable, links.destAdapter, links.destTable, links.srcId, links.destId] },
   { name: 'runs', table: runs, order: [runs.runId] },
   { name: 'conflicts', table: conflicts, order: [conflicts.conflictId] },
+  { name: 'held_records', table: heldRecords, order: [heldRecords.jobId, heldRecords.adapter, heldRecords.tableName, heldRecords.recordId] },
+  { name: 'pending_deletes', table: pendingDeletes, order: [pendingDeletes.deleteId] },
+  { name: 'record_failures', table: recordFailures, order: [recordFailures.jobId, recordFailures.side, recordFailures.recordId] },
 ];
 
 /** Rows of one table in both stores after the copy. */
@@ -41,7 +45,8 @@ export interface CopyLinkIndexOptions {
 /**
  * Copies a link index (typically the embedded PGlite store a single process started with) into an
  * empty PostgreSQL one, for a fleet: links, cursors, job state, conflicts and run history, so the
- * fleet picks up where the process left off instead of matching everything again. Both stores are
+ * fleet picks up where the process left off instead of matching everything again (and held records,
+ * pending deletes and failing records, so nothing waiting for a person is lost). Both stores are
  * migrated first. The destination must hold none of these rows (nothing is merged or overwritten),
  * everything is written in one transaction, and the counts of every table are compared after:
  * a difference throws.

@@ -4,6 +4,7 @@ import type {
   RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
 import type { LinkKey, NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from '@syncframe/engine';
+import type { NewRecordFailure, RecordFailure, RecordKey } from '@syncframe/engine';
 import { MemoryLinkStore } from './memory-link-store.js';
 
 interface LeaseRow {
@@ -167,6 +168,18 @@ class FencedLinkIndex implements LinkIndex {
   }
   markPendingDeletesApplied(ids: readonly string[], at?: Date): Promise<void> {
     return this.guarded(() => this.inner.markPendingDeletesApplied(ids, at));
+  }
+  recordFailures(jobId: string, failures: readonly NewRecordFailure[]): Promise<void> {
+    return this.guarded(() => this.inner.recordFailures(jobId, failures));
+  }
+  clearRecordFailures(jobId: string, keys: readonly RecordKey[]): Promise<void> {
+    return this.guarded(() => this.inner.clearRecordFailures(jobId, keys));
+  }
+  listRecordFailures(jobId: string, keys?: readonly RecordKey[]): Promise<RecordFailure[]> {
+    return this.inner.listRecordFailures(jobId, keys);
+  }
+  requestRecordRetry(jobId: string, keys: readonly RecordKey[] | 'all', at?: Date): Promise<number> {
+    return this.guarded(() => this.inner.requestRecordRetry(jobId, keys, at));
   }
 
   private async guarded<T>(write: () => Promise<T>): Promise<T> {

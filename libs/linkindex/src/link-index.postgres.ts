@@ -3,6 +3,7 @@ import type {
   RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
 import type { LinkKey, NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from '@syncframe/engine';
+import type { NewRecordFailure, RecordFailure, RecordKey } from '@syncframe/engine';
 import { rideOutOutage, systemClock } from '@syncframe/engine';
 import type { Clock } from '@syncframe/engine';
 import type { LinkIndexDatabase, LinkIndexExecutor } from './database.js';
@@ -17,6 +18,7 @@ import * as jobsStore from './stores/jobs.store.js';
 import * as linkScanStore from './stores/link-scan.store.js';
 import * as linksStore from './stores/links.store.js';
 import * as pendingDeletesStore from './stores/pending-deletes.store.js';
+import * as recordFailuresStore from './stores/record-failures.store.js';
 import * as runsStore from './stores/runs.store.js';
 import { inWriteTransaction } from './stores/transaction.js';
 
@@ -44,7 +46,7 @@ export interface PostgresLinkIndexOptions {
 /**
  * Whether an operation may be tried again after its connection was lost, when it may have been
  * applied before the answer was lost: yes when applying it twice leaves what applying it once does.
- * Not for `incrementFailCount` (it would count twice), `insertRun` (the second insert would find the
+ * Not for `incrementFailCount` and `recordFailures` (they would count twice), `insertRun` (the second insert would find the
  * first), `recordConflict` (a second conflict), and the lease calls (the heartbeat and the processor
  * decide themselves; a renewal that waited out an outage could outlive the lease).
  */
@@ -220,6 +222,28 @@ export class PostgresLinkIndex implements LinkIndex, JobLeases {
 
   async markPendingDeletesApplied(ids: readonly string[], at: Date = new Date()): Promise<void> {
     await this.write('markPendingDeletesApplied', (ex) => pendingDeletesStore.markPendingDeletesApplied(ex, ids, at));
+  }
+
+  // ---- failing records ----------------------------------------------------------------------------
+
+  async recordFailures(jobId: string, failures: readonly NewRecordFailure[]): Promise<void> {
+    if (failures.length === 0) return;
+    await this.write('recordFailures', (ex) => recordFailuresStore.recordFailuresOf(ex, jobId, failures), false, 'once');
+  }
+
+  async clearRecordFailures(jobId: string, keys: readonly RecordKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.write('clearRecordFailures', (ex) => recordFailuresStore.clearRecordFailures(ex, jobId, keys));
+  }
+
+  async listRecordFailures(jobId: string, keys?: readonly RecordKey[]): Promise<RecordFailure[]> {
+    if (keys !== undefined && keys.length === 0) return [];
+    return this.read('listRecordFailures', (ex) => recordFailuresStore.listRecordFailures(ex, jobId, keys));
+  }
+
+  async requestRecordRetry(jobId: string, keys: readonly RecordKey[] | 'all', at: Date = new Date()): Promise<number> {
+    if (keys !== 'all' && keys.length === 0) return 0;
+    return this.write('requestRecordRetry', (ex) => recordFailuresStore.requestRecordRetry(ex, jobId, keys, at));
   }
 
   // ---- job leases -----------------------------------------------------------------------------

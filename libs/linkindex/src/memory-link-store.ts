@@ -4,6 +4,8 @@ import type {
   Conflict, ConflictState, Cursor, DetectedRange, JobState, Link, LinkIndex, NewConflict, RunQuery, RunSummary, Side, TablePair, TableRef,
 } from '@syncframe/engine';
 import { MemoryHeldRecords } from './memory-held-records.js';
+import type { NewRecordFailure, RecordFailure, RecordKey } from '@syncframe/engine';
+import { MemoryRecordFailures } from './memory-record-failures.js';
 
 const SEP = '\u0000';
 const refKey = (ref: TableRef) => `${ref.adapter}${SEP}${ref.table}`;
@@ -39,6 +41,7 @@ export class MemoryLinkStore implements LinkIndex {
   private readonly conflicts = new Map<string, Conflict>();
   private readonly held = new MemoryHeldRecords();
   private readonly pendingDeletes = new Map<string, PendingDelete>();
+  private readonly failing = new MemoryRecordFailures();
 
   protected pairLinks(pair: TablePair): Map<string, Link> {
     const key = pairKey(pair);
@@ -251,6 +254,24 @@ export class MemoryLinkStore implements LinkIndex {
       const p = this.pendingDeletes.get(id);
       if (p) this.pendingDeletes.set(id, { ...p, appliedAt: at.toISOString() });
     }
+  }
+
+  // ---- failing records ---------------------------------------------------------------------------
+
+  async recordFailures(jobId: string, failures: readonly NewRecordFailure[]): Promise<void> {
+    this.failing.record(jobId, failures);
+  }
+
+  async clearRecordFailures(jobId: string, keys: readonly RecordKey[]): Promise<void> {
+    this.failing.clear(jobId, keys);
+  }
+
+  async listRecordFailures(jobId: string, keys?: readonly RecordKey[]): Promise<RecordFailure[]> {
+    return this.failing.list(jobId, keys);
+  }
+
+  async requestRecordRetry(jobId: string, keys: readonly RecordKey[] | 'all', at: Date = new Date()): Promise<number> {
+    return this.failing.requestRetry(jobId, keys, at);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The one drizzle schema behind the `postgres` and `pglite` drivers, and the source drizzle-kit
- * generates `migrations/` from (links, cursors, runs and conflicts, with per-side hashes, tombstones, job state and leases).
+ * generates `migrations/` from (links, cursors, runs and conflicts, with per-side hashes, tombstones, job state and leases;
+ * held records, pending deletes and failing records).
  *
  * Tables are declared without a PostgreSQL schema on purpose: the optional `schema` of the config
  * is applied through `search_path`, so the same generated SQL and the same queries serve any schema.
@@ -8,7 +9,7 @@
  * so a value reads back exactly as it was written.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { RunSummary, SyncRecord } from '@syncframe/engine';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
@@ -160,6 +161,37 @@ export const pendingDeletes = pgTable(
     index('pending_deletes_by_job_idx').on(t.jobId, t.detectedAt, t.deleteId),
     check('pending_deletes_side_check', sql`${t.side} IN ('source', 'dest')`),
     check('pending_deletes_decision_check', sql`${t.decision} IS NULL OR ${t.decision} IN ('approved', 'rejected', 'cancelled')`),
+  ],
+);
+
+/**
+ * Records that failed on their own in a job's runs (mapper error, rejected by the remote), kept
+ * until they sync: the board's list of failing records. `side` is the side the record was pulled
+ * from. A run that fails it again counts one more failure (`failures`) and replaces the reason,
+ * stage and run, keeping `first_failed_at`; `retry_requested_at` is a person's "retry now",
+ * served (cleared) by the next run that records the record again.
+ */
+export const recordFailures = pgTable(
+  'record_failures',
+  {
+    jobId: text('job_id').notNull(),
+    side: text('side').notNull(),
+    recordId: text('record_id').notNull(),
+    stage: text('stage').notNull(),
+    reason: text('reason').notNull(),
+    firstFailedAt: tstz('first_failed_at').notNull(),
+    lastFailedAt: tstz('last_failed_at').notNull(),
+    failures: integer('failures').notNull(),
+    lastRunId: text('last_run_id').notNull(),
+    /** Whether every run still retries it (it holds its side's cursor). */
+    retrying: boolean('retrying').notNull(),
+    retryRequestedAt: tstz('retry_requested_at'),
+  },
+  (t) => [
+    primaryKey({ name: 'record_failures_pkey', columns: [t.jobId, t.side, t.recordId] }),
+    // listRecordFailures(jobId): most recently failed first, in the order the list is returned.
+    index('record_failures_by_job_idx').on(t.jobId, t.lastFailedAt.desc(), t.side, t.recordId),
+    check('record_failures_side_check', sql`${t.side} IN ('source', 'dest')`),
   ],
 );
 

@@ -33,7 +33,7 @@ const run = (runId: string, startedAt: string): RunSummary => ({
 });
 
 describe('copyLinkIndex: from the embedded PGlite store to PostgreSQL', () => {
-  it('carries links, cursors, job state, conflicts and runs, with counts that agree; the fleet reads them back', async () => {
+  it('carries links, cursors, job state, conflicts, runs, held records, pending deletes and failing records, with counts that agree; the fleet reads them back', async () => {
     const pgliteDir = join(dir, 'pglite');
     const source = (await openLinkIndex({ driver: 'pglite', conn: pgliteDir })).linkIndex;
     const links = Array.from({ length: 2500 }, (_, i) => ({
@@ -53,6 +53,21 @@ describe('copyLinkIndex: from the embedded PGlite store to PostgreSQL', () => {
       destPayload: { id: 'item1', fields: { name: 'B' }, updatedAt: '2026-01-01T00:00:00.000Z', deleted: false },
       detectedAt: '2026-01-01T00:00:00.000Z',
     });
+    await source.holdRecords('videos', pair.source, ['rec3', 'rec4'], new Date('2026-01-01T02:00:00.000Z'));
+    const [pending] = await source.addPendingDeletes([{
+      deleteId: 'pd-1', jobId: 'videos', pair, sourceId: 'rec5', destId: 'item5', side: 'source', cause: 'gone',
+      targetPayload: null, runId: 'r2', detectedAt: '2026-01-01T01:00:00.000Z',
+    }]);
+    await source.recordFailures('videos', [
+      { side: 'source', recordId: 'rec6', stage: 'map', reason: 'mapper threw', runId: 'r1', at: '2026-01-01T00:00:01.000Z', retrying: true },
+      { side: 'dest', recordId: 'item8', stage: 'write', reason: 'rejected', runId: 'r1', at: '2026-01-01T00:00:01.000Z', retrying: false },
+    ]);
+    await source.recordFailures('videos', [
+      { side: 'source', recordId: 'rec6', stage: 'map', reason: 'mapper threw again', runId: 'r2', at: '2026-01-01T01:00:01.000Z', retrying: true },
+    ]);
+    await source.requestRecordRetry('videos', [{ side: 'dest', recordId: 'item8' }], new Date('2026-01-01T01:30:00.000Z'));
+    const failing = await source.listRecordFailures('videos');
+    expect(failing.map((f) => [f.recordId, f.failures])).toEqual([['rec6', 2], ['item8', 1]]);
     await source.close();
 
     const schema = freshSchema();
@@ -63,6 +78,9 @@ describe('copyLinkIndex: from the embedded PGlite store to PostgreSQL', () => {
       { table: 'links', source: 2500, destination: 2500 },
       { table: 'runs', source: 2, destination: 2 },
       { table: 'conflicts', source: 1, destination: 1 },
+      { table: 'held_records', source: 2, destination: 2 },
+      { table: 'pending_deletes', source: 1, destination: 1 },
+      { table: 'record_failures', source: 2, destination: 2 },
     ]);
 
     const fleet = (await openLinkIndex({ driver: 'postgres', conn: DATABASE_URL, schema })).linkIndex;
@@ -74,6 +92,11 @@ describe('copyLinkIndex: from the embedded PGlite store to PostgreSQL', () => {
       expect((await fleet.getJobState('old-job')).disabledAt).toBe('2026-01-03T00:00:00.000Z');
       expect((await fleet.listRuns({ jobId: 'videos' })).map((r) => r.runId)).toEqual(['r2', 'r1']);
       expect(await fleet.listConflicts('videos', 'open')).toEqual([conflict]);
+      expect(await fleet.findHeld('videos', pair.source, ['rec3', 'rec4', 'rec5'])).toEqual(new Map([
+        ['rec3', '2026-01-01T02:00:00.000Z'], ['rec4', '2026-01-01T02:00:00.000Z'],
+      ]));
+      expect(await fleet.listPendingDeletes('videos')).toEqual([pending]);
+      expect(await fleet.listRecordFailures('videos')).toEqual(failing);
     } finally {
       await fleet.close();
     }

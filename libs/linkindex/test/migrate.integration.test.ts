@@ -39,8 +39,8 @@ async function tablesOf(schema: string): Promise<string[]> {
 }
 
 /** The newest migration shipped. */
-const LATEST = '0001_settle_deletes_field_merge';
-const SHIPPED = ['0000_init', LATEST];
+const LATEST = '0002_record_failures';
+const SHIPPED = ['0000_init', '0001_settle_deletes_field_merge', LATEST];
 
 describe('migrations as shipped', () => {
   it('are found next to the code, in order, and name no schema (so `schema` applies to them)', async () => {
@@ -60,7 +60,7 @@ describe('migrate (postgres)', () => {
     const first = await migrate({ driver: 'postgres', conn: url, schema });
     expect(first.applied).toEqual(SHIPPED);
     expect(first.current).toBe(LATEST);
-    expect(await tablesOf(schema)).toEqual(['conflicts', 'cursors', 'held_records', 'job_leases', 'jobs', 'links', 'pending_deletes', 'runs', MIGRATIONS_TABLE].sort());
+    expect(await tablesOf(schema)).toEqual(['conflicts', 'cursors', 'held_records', 'job_leases', 'jobs', 'links', 'pending_deletes', 'record_failures', 'runs', MIGRATIONS_TABLE].sort());
     const second = await migrate({ driver: 'postgres', conn: url, schema });
     expect(second.applied).toEqual([]);
     expect(await appliedTags(schema)).toEqual(SHIPPED);
@@ -120,7 +120,7 @@ describe('migrate (postgres)', () => {
     const schema = freshSchema();
     const err = await openLinkIndex({ driver: 'postgres', conn: url, schema }, { migrate: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SchemaVersionError);
-    expect((err as Error).message).toMatch(/at migration \(none\), older than this SyncFrame \(needs 0001_settle_deletes_field_merge\)/);
+    expect((err as Error).message).toContain(`at migration (none), older than this SyncFrame (needs ${LATEST})`);
     await migrate({ driver: 'postgres', conn: url, schema });
     const { linkIndex } = await openLinkIndex({ driver: 'postgres', conn: url, schema }, { migrate: false });
     await linkIndex.close();

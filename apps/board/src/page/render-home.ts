@@ -10,6 +10,8 @@ import { html } from './html.js';
 import { layout } from './layout.js';
 import type { ConflictView } from './render-conflict.js';
 import { renderConflictCard } from './render-conflict.js';
+import type { FailingRecordView } from './render-failing-records.js';
+import { renderFailingRecords } from './render-failing-records.js';
 import type { PendingDeleteView } from './render-pending-deletes.js';
 import { renderPendingDeletes } from './render-pending-deletes.js';
 
@@ -21,6 +23,9 @@ export interface HomePageModel {
   readonly conflicts: readonly ConflictView[];
   /** Open conflicts beyond those shown. */
   readonly moreConflicts: number;
+  /** Records that keep failing (at most a page of them), reasons scrubbed. */
+  readonly failingRecords: readonly FailingRecordView[];
+  readonly moreFailingRecords: number;
   /** Deletes waiting (open, or decided and not carried out yet), at most a page of them. */
   readonly pendingDeletes: readonly PendingDeleteView[];
   readonly morePendingDeletes: number;
@@ -107,6 +112,15 @@ function conflictsList(model: HomePageModel): SafeHtml {
   return html`${model.conflicts.map((c) => renderConflictCard(c, model.csrfToken, '/'))}${more}`;
 }
 
+/** "Why didn't record X sync?": a job and an id of either side, to the record's page. */
+function explainForm(model: HomePageModel): SafeHtml {
+  if (model.jobs.length === 0) return html``;
+  return html`<h2>Explain a record</h2><form id="explain" method="get" action="/explain">
+<label>Job <select name="job">${model.jobs.map((j) => html`<option value="${j.id}">${j.id}</option>`)}</select></label>
+<label>Record id <input name="record" required maxlength="200" placeholder="rec… or an item id"></label>
+<button type="submit">Explain</button></form>`;
+}
+
 /** The operators' page: jobs, recent runs and open conflicts, with forms for the common actions. */
 export function renderHome(model: HomePageModel): string {
   const header = pageHeader(model.csrfToken);
@@ -114,6 +128,8 @@ export function renderHome(model: HomePageModel): string {
 <h2>Jobs</h2>${jobsTable(model)}
 <h2>Open conflicts</h2>${conflictsList(model)}
 <h2>Pending deletes</h2>${renderPendingDeletes(model.pendingDeletes, model.morePendingDeletes, model.csrfToken)}
+<h2>Failing records</h2>${renderFailingRecords(model.failingRecords, model.moreFailingRecords, model.csrfToken)}
+${explainForm(model)}
 <h2>Recent runs</h2>${runsTable(model)}`;
   return layout({ title: 'SyncFrame board', nonce: model.nonce, header, body }).value;
 }

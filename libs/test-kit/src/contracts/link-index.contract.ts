@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLostError, NotFoundError, conflictState } from '@syncframe/engine';
 import type { JobLeases, Link, LinkIndex, NewConflict, NewPendingDelete, RunStatus, RunSummary, TablePair, TableRef } from '@syncframe/engine';
 import { describeHeldRecordsContract } from './held-records.contract.js';
+import { describeRecordFailuresContract } from './record-failures.contract.js';
 
 /** What a suite runs against. */
 export interface LinkIndexUnderTest {
@@ -270,6 +271,7 @@ export function describeLinkIndexContract(name: string, open: () => Promise<Link
     });
 
     describeHeldRecordsContract(() => li);
+    describeRecordFailuresContract(() => li);
 
     describe('runs', () => {
       it('stores a run summary whole', async () => {

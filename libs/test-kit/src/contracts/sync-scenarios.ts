@@ -509,5 +509,27 @@ export function describeSyncScenarios(name: string, store: () => LinkIndex | nul
       expect(isContainedIn({ a: { x: 1, y: 2 } }, { a: { y: 2, x: 1 }, other: 3 })).toBe(true);
     });
   });
+
+  describe('failing records', () => {
+    it('lists a rejected record run after run, retries it on request once given up, and clears it once it syncs', async () => {
+      const h = harness();
+      const bad = h.source.insert({ Name: 'Bad', Slug: 'bad' });
+      h.source.insert({ Name: 'Good', Slug: 'good' });
+      h.dest.rejectWhere((f) => f.slug === 'bad', 'alone', '422 slug is invalid');
+      const first = await h.run();
+      h.clock.advance(25 * 3600 * 1000);
+      await h.run();
+      const listed = await h.linkIndex.listRecordFailures(h.job.id);
+      expect(listed.map((f) => [f.side, f.recordId, f.stage, f.reason, f.failures, f.retrying, f.firstFailedAt]))
+        .toEqual([['source', bad.id, 'write', '422 slug is invalid', 2, false, first.summary!.endedAt]]);
+
+      h.dest.clearFaults();
+      expect(await h.linkIndex.requestRecordRetry(h.job.id, 'all')).toBe(1);
+      const retried = await h.run();
+      expect(retried.summary!.counts.dest.created).toBe(1);
+      expect(contents(h.dest, KEYS_DST)).toEqual(contents(h.source, KEYS_SRC));
+      expect(await h.linkIndex.listRecordFailures(h.job.id)).toEqual([]);
+    });
+  });
   });
 }
