@@ -26,7 +26,8 @@ export class DeleteStage {
   private readonly approvedBy = new Map<PlannedOp, PendingDelete>();
   private readonly appliedPending: string[] = [];
 
-  constructor(private readonly ctx: RunContext, private readonly pusher: OpPusher) {
+  /** `waiting`: the job's pending deletes not carried out yet, as read at the run's start (decisions made since wait for the next run). */
+  constructor(private readonly ctx: RunContext, private readonly pusher: OpPusher, private readonly waiting: readonly PendingDelete[]) {
     pusher.onDeleteLanded = (op) => this.landed(op);
   }
 
@@ -43,7 +44,7 @@ export class DeleteStage {
 
   async finish(): Promise<void> {
     const { ctx } = this;
-    const waiting = await ctx.linkIndex.listPendingDeletes(ctx.job.id, ['open', 'approved', 'rejected']);
+    const { waiting } = this;
     await this.letRejectedGo(waiting.filter((p) => p.decision === 'rejected'));
     const approved = waiting.filter((p) => p.decision === 'approved').map((p) => this.approvedOp(p));
     // A link with a delete already waiting keeps that one: the record stays as it is until a person decides.

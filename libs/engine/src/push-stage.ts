@@ -1,6 +1,7 @@
 import { CursorTracker } from './cursor-tracker.js';
 import { DeleteStage } from './delete-stage.js';
 import type { LinkedIdLoader } from './linked-id-loader.js';
+import type { PendingDelete } from './pending-delete.js';
 import type { CycleItem } from './plan.js';
 import type { PlannedRun } from './plan-stage.js';
 import { OpPusher } from './push-ops.js';
@@ -23,13 +24,14 @@ export class PushStage {
   private writes = 0;
   private applied = 0;
 
-  constructor(private readonly ctx: RunContext, pulled: Record<Side, PulledSide>, loader: LinkedIdLoader) {
+  /** `waiting`: the job's pending deletes not carried out yet, as read at the run's start. */
+  constructor(private readonly ctx: RunContext, pulled: Record<Side, PulledSide>, loader: LinkedIdLoader, waiting: readonly PendingDelete[]) {
     this.cursors = {
       source: new CursorTracker(pulled.source.checkpoints, pulled.source.items),
       dest: new CursorTracker(pulled.dest.checkpoints, pulled.dest.items),
     };
     this.pusher = new OpPusher(ctx, loader, this.cursors, (n) => ctx.progress('push', (this.applied += n), this.writes));
-    this.deletes = new DeleteStage(ctx, this.pusher);
+    this.deletes = new DeleteStage(ctx, this.pusher, waiting);
   }
 
   /** Pushes one planned chunk. */

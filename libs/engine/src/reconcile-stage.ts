@@ -29,9 +29,12 @@ export const NOT_PULLED_PAGE = -1;
  * nothing as gone (its failure is recorded). Each gone record joins the run's pulled records as a
  * deleted record, so planning carries its delete to the partner like any other delete (a delete
  * wins over an edit of the partner; the delete brake applies). A pair gone on both sides is
- * tombstoned. Pending deletes whose record reappeared are cancelled.
+ * tombstoned. Pending deletes whose record reappeared are cancelled; those still waiting are returned
+ * (`waitingBefore`: the job's pending deletes not carried out yet, read once per run).
  */
-export async function reconcileStage(ctx: RunContext, pulled: Record<Side, PulledSide>): Promise<ReconcileOutcome> {
+export async function reconcileStage(
+  ctx: RunContext, pulled: Record<Side, PulledSide>, waitingBefore: readonly PendingDelete[],
+): Promise<{ outcome: ReconcileOutcome; waiting: PendingDelete[] }> {
   const listings = await Promise.allSettled(SIDES.map((side) => listAllIds(ctx, side)));
   const listed = {} as Record<Side, Set<string> | null>;
   SIDES.forEach((side, i) => {
@@ -46,8 +49,7 @@ export async function reconcileStage(ctx: RunContext, pulled: Record<Side, Pulle
     ctx.logger.error({ side: ctx.sideName(side), err: errorText(o.reason) }, 'reconciliation listing failed');
   });
 
-  const waiting = await ctx.linkIndex.listPendingDeletes(ctx.job.id, ['open', 'approved', 'rejected']);
-  await cancelReappeared(ctx, waiting, listed, pulled);
+  const waiting = await cancelReappeared(ctx, waitingBefore, listed, pulled);
   const handled = new Set(waiting.map((p) => linkKey(p.sourceId, p.destId)));
   const pulledIds = { source: new Set(pulled.source.items.map((i) => i.id)), dest: new Set(pulled.dest.items.map((i) => i.id)) };
 
@@ -97,16 +99,17 @@ export async function reconcileStage(ctx: RunContext, pulled: Record<Side, Pulle
     gone,
   };
   ctx.logger.info(outcome, 'reconciled: every id listed and diffed against the links');
-  return outcome;
+  return { outcome, waiting };
 }
 
 /**
  * Cancels pending deletes whose gone (or flagged) record is back: listed again by reconciliation,
  * or pulled without its delete flag. A run without reconciliation passes `listed` null for both sides.
+ * Returns those still waiting.
  */
 export async function cancelReappeared(
   ctx: RunContext, waiting: readonly PendingDelete[], listed: Record<Side, ReadonlySet<string> | null>, pulled?: Record<Side, PulledSide>,
-): Promise<void> {
+): Promise<PendingDelete[]> {
   const undeleted = {
     source: new Set(pulled?.source.items.filter((i) => !i.deleted).map((i) => i.id) ?? []),
     dest: new Set(pulled?.dest.items.filter((i) => !i.deleted).map((i) => i.id) ?? []),
@@ -116,10 +119,11 @@ export async function cancelReappeared(
     const id = idOn(p, p.side);
     return undeleted[p.side].has(id) || (p.cause === 'gone' && listed[p.side]?.has(id) === true);
   });
-  if (back.length === 0 || ctx.dryRun) return;
+  if (back.length === 0 || ctx.dryRun) return [...waiting];
   const at = new Date(ctx.clock.now());
-  await ctx.linkIndex.decidePendingDeletes(ctx.job.id, back.map((p) => p.deleteId), 'cancelled', at);
-  ctx.logger.info({ cancelled: back.length }, 'pending deletes cancelled: their records reappeared');
+  const cancelled = new Set((await ctx.linkIndex.decidePendingDeletes(ctx.job.id, back.map((p) => p.deleteId), 'cancelled', at)).map((p) => p.deleteId));
+  ctx.logger.info({ cancelled: cancelled.size }, 'pending deletes cancelled: their records reappeared');
+  return waiting.filter((p) => !cancelled.has(p.deleteId));
 }
 
 async function listAllIds(ctx: RunContext, side: Side): Promise<Set<string>> {

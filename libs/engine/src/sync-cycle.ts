@@ -1,6 +1,7 @@
 import { FailingRecords } from './failing-records.js';
 import type { SyncJob } from './job.js';
 import { LinkedIdLoader } from './linked-id-loader.js';
+import type { PendingDeleteState } from './pending-delete.js';
 import type { PlanEntry } from './plan.js';
 import { chunkStage, loadChunk, planStage } from './plan-stage.js';
 import { PulledRecords, SPILL_AFTER_RECORDS } from './pulled-records.js';
@@ -14,6 +15,7 @@ import { openRunContext } from './run-context.js';
 import type { RunFailure, RunStatus, RunSummary } from './run-summary.js';
 
 const CHUNKS_PUSHED_AT_ONCE = 2;
+const WAITING_DELETES: readonly PendingDeleteState[] = ['open', 'approved', 'rejected'];
 
 export type { CycleProgress, CycleWait, SyncCycleDeps, SyncCycleOptions } from './run-context.js';
 
@@ -56,8 +58,13 @@ export async function runSyncCycle(job: SyncJob, deps: SyncCycleDeps, options: S
 async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: SyncCycleOptions): Promise<CycleResult> {
   const pulled = await pullStage(ctx, records);
   if (!pulled) return finish(ctx, []);
-  if (ctx.reconcile) ctx.counters.reconcile = await reconcileStage(ctx, pulled);
-  else await cancelReappeared(ctx, await ctx.linkIndex.listPendingDeletes(ctx.job.id, ['open']), { source: null, dest: null }, pulled);
+  // The job's pending deletes not carried out yet, read once: reconciliation, cancelling and the delete stage share them.
+  let waiting = await ctx.linkIndex.listPendingDeletes(ctx.job.id, WAITING_DELETES);
+  if (ctx.reconcile) {
+    const reconciled = await reconcileStage(ctx, pulled, waiting);
+    ctx.counters.reconcile = reconciled.outcome;
+    waiting = reconciled.waiting;
+  } else waiting = await cancelReappeared(ctx, waiting, { source: null, dest: null }, pulled);
   const failing = await FailingRecords.load(ctx);
   await retryRequestedStage(ctx, pulled, records, failing);
 
@@ -66,7 +73,7 @@ async function pullPlanPush(ctx: RunContext, records: PulledRecords, options: Sy
   if (!chunks) return finish(ctx, [], failing);
   const entries: PlanEntry[] = [];
   const keep = options.keepPlan ?? true;
-  const push = ctx.dryRun ? null : new PushStage(ctx, pulled, loader);
+  const push = ctx.dryRun ? null : new PushStage(ctx, pulled, loader, waiting);
   // Chunks are independent: the next is planned while earlier ones are pushed, and two are pushed
   // at once (sharing each side's requests in flight) so the remote and the LinkIndex never wait
   // for a chunk to drain.
