@@ -11,14 +11,17 @@ const PACKAGES = {
   'libs/adapters/common': ['libs/engine'],
   'libs/adapters/airtable': ['libs/engine', 'libs/adapters/common'],
   'libs/adapters/webflow': ['libs/engine', 'libs/adapters/common'],
+  // A table in the user's own PostgreSQL: the one adapter whose remote is a database, so it uses pg (rule adapters-no-link-index-or-queue).
+  'libs/adapters/postgres': ['libs/engine', 'libs/adapters/common'],
   'libs/linkindex': ['libs/engine'],
   // Config validates with the link index's and the adapters' own rules, through their driver-free modules only (rule config-reads-definitions-only).
-  'libs/config': ['libs/engine', 'libs/linkindex', 'libs/adapters/airtable', 'libs/adapters/webflow'],
+  // …and with an adapter plug-in's contract (@syncframe/adapter-kit/plugin), to validate and build plug-in sides.
+  'libs/config': ['libs/engine', 'libs/linkindex', 'libs/adapters/common', 'libs/adapters/airtable', 'libs/adapters/webflow'],
   // The fake Airtable/Webflow APIs (`syncframe demo`, tests, the saturation bench): no SyncFrame package at all.
   'libs/fakes': [],
   // Test-only (private); nothing in production imports it (rule production-not-test-kit).
   'libs/test-kit': ['libs/engine', 'libs/fakes', 'libs/linkindex', 'libs/config', 'libs/fleet'],
-  'libs/fleet': ['libs/engine', 'libs/linkindex', 'libs/config', 'libs/adapters/airtable', 'libs/adapters/webflow'],
+  'libs/fleet': ['libs/engine', 'libs/linkindex', 'libs/config', 'libs/adapters/common', 'libs/adapters/airtable', 'libs/adapters/webflow', 'libs/adapters/postgres'],
   'apps/scheduler': ['libs/engine', 'libs/fleet'],
   'apps/worker': ['libs/engine', 'libs/fleet'],
   'apps/board': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet'],
@@ -89,8 +92,16 @@ module.exports = {
         'A SourceAdapter talks to one remote API. Links, cursors and queues are the engine\'s and the fleet\'s business: '
         + 'adapters import no LinkIndex, no BullMQ/Redis and no database driver.',
       severity: 'error',
-      from: { path: '^libs/adapters/[^/]+/src/' },
+      from: { path: '^libs/adapters/[^/]+/src/', pathNot: '^libs/adapters/postgres/src/' },
       to: { path: ['^libs/linkindex/', npm(['@syncframe/linkindex', ...QUEUE_STACK, ...DRIVERS])] },
+    },
+    {
+      name: 'postgres-adapter-no-link-index-or-queue',
+      comment:
+        'The PostgreSQL adapter\'s remote is a database, so it may use pg (and pg-connection-string); like every adapter it imports no LinkIndex and no BullMQ/Redis.',
+      severity: 'error',
+      from: { path: '^libs/adapters/postgres/src/' },
+      to: { path: ['^libs/linkindex/', npm(['@syncframe/linkindex', ...QUEUE_STACK, 'postgres', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-kit'])] },
     },
     {
       name: 'bullmq-only-in-fleet',
@@ -107,10 +118,14 @@ module.exports = {
       comment:
         'libs/config checks the config file against the link index\'s and the adapters\' own definitions (schema name pattern, '
         + 'PGlite default folder, batch limits), imported from their driver-free modules (@syncframe/linkindex/config, '
-        + '@syncframe/adapter-*/limits) so that loading a config never loads a database driver or an HTTP client.',
+        + '@syncframe/adapter-*/limits, the plug-in contract @syncframe/adapter-kit/plugin) so that loading a config never loads '
+        + 'a database driver or an HTTP client (a plug-in module loads what it needs itself).',
       severity: 'error',
       from: { path: '^libs/config/src/' },
-      to: { path: '^libs/(linkindex|adapters/[^/]+)/', pathNot: ['^libs/linkindex/src/config\\.ts$', '^libs/adapters/[^/]+/src/[^/]+-limits\\.ts$'] },
+      to: {
+        path: '^libs/(linkindex|adapters/[^/]+)/',
+        pathNot: ['^libs/linkindex/src/config\\.ts$', '^libs/adapters/[^/]+/src/[^/]+-limits\\.ts$', '^libs/adapters/common/src/adapter-(plugin|wiring)\\.ts$'],
+      },
     },
     {
       name: 'production-not-test-code',

@@ -36,6 +36,7 @@ RUN set -eu; \
       find "/out/app/$ws/dist" \( -name '*.tsbuildinfo' -o -name '*.map' \) -delete; \
     done; \
     cp -R libs/linkindex/migrations /out/app/libs/linkindex/migrations; \
+    cp -R libs/linkindex/migrations-sqlite /out/app/libs/linkindex/migrations-sqlite; \
     cp -R apps/cli/bin /out/manifests/apps/cli/bin; \
     cp -R apps/cli/bin /out/app/apps/cli/bin
 

@@ -77,7 +77,7 @@ describe('Dockerfile', () => {
     }
     const staging = buildRuns.find((run) => run.includes('/out/app')) ?? '';
     expect(staging, 'stages every workspace listed in package.json').toContain("require('./package.json').workspaces");
-    for (const extra of ['libs/linkindex/migrations', 'apps/cli/bin']) {
+    for (const extra of ['libs/linkindex/migrations', 'libs/linkindex/migrations-sqlite', 'apps/cli/bin']) {
       expect(staging, `stages ${extra}`).toContain(extra);
       expect(existsSync(repoPath(extra)), extra).toBe(true);
     }

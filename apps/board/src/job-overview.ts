@@ -8,7 +8,8 @@ import { scrubRun } from './run-lookup.js';
 export interface SideView {
   readonly role: Side;
   readonly name: string;
-  readonly adapter: SideConfig['adapter'];
+  /** The adapter's name (a plug-in's own name for a plug-in side). */
+  readonly adapter: string;
   /** Airtable and memory sides: the table. */
   readonly table?: string;
   /** Webflow sides: the collection (id, or slug/name with a site id). */
@@ -36,7 +37,7 @@ export interface JobView {
 }
 
 function sideView(role: Side, side: SideConfig, failCount: number): SideView {
-  const base = { role, name: side.name, adapter: side.adapter, failCount };
+  const base = { role, name: side.name, adapter: side.adapter === 'plugin' ? side.plugin : side.adapter, failCount };
   // Field by field on purpose: a spread of the config side would carry `creds` along.
   return side.adapter === 'webflow' ? { ...base, collection: side.collection } : { ...base, table: side.table };
 }

@@ -6,6 +6,7 @@ import { ConfigError, createLogger } from '@syncframe/engine';
 import type { Logger } from '@syncframe/engine';
 import type { LoadedConfig } from '@syncframe/config';
 import {
+  BUILTIN_ADAPTER_PLUGINS,
   closeFleetQueues, createConfigReloader, createRedis, DEFAULT_REDIS_URL, describeRedisUrl, fleetSettingsFromEnv, openFleetQueues,
   RedisThrottleProvider, RedisUnavailableError,
 } from '@syncframe/fleet';
@@ -93,7 +94,7 @@ export async function startBoard(options: StartBoardOptions): Promise<RunningBoa
   const host = options.host ?? (env['HOST'] || undefined);
   const settings = fleetSettingsFromEnv(env);
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL || 'info', base: { service: 'syncframe-board' } });
-  const config = await loadConfig(options.configPath, { env });
+  const config = await loadConfig(options.configPath, { env, adapters: BUILTIN_ADAPTER_PLUGINS });
 
   // Closed in reverse order on failure and on close().
   const cleanups: (() => Promise<unknown>)[] = [];

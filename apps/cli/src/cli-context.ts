@@ -2,6 +2,7 @@ import type { LoadedConfig } from '@syncframe/config';
 import { loadConfig } from '@syncframe/config';
 import type { Logger } from '@syncframe/engine';
 import { createLogger } from '@syncframe/engine';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/fleet';
 import pretty from 'pino-pretty';
 import type { LinkIndexStore } from '@syncframe/linkindex';
 import { openLinkIndex } from '@syncframe/linkindex';
@@ -48,7 +49,7 @@ export function createCliContext(
     args, env, logger, ...io,
     config() {
       if (!configPath) throw new UsageError('no config: pass --config FILE or set SYNCFRAME_CONFIG');
-      return (config ??= loadConfig(configPath, { env }));
+      return (config ??= loadConfig(configPath, { env, adapters: BUILTIN_ADAPTER_PLUGINS }));
     },
     store() {
       return (store ??= this.config().then(async (c) => (await openLinkIndex(c.linkindex, { migrate: true })).linkIndex));

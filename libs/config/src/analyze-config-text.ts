@@ -1,6 +1,8 @@
 import { getNodeValue } from 'jsonc-parser';
 import { checkJobs, parseMappingKey } from './check-jobs.js';
-import { configFileSchema } from './config-schema.js';
+import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
+import { configFileSchemaFor } from './config-schema.js';
+import { BUILTIN_ADAPTERS } from './load-adapters.js';
 import type { EnvVars, ParsedConfig } from './config-types.js';
 import { expandEnv } from './expand-env.js';
 import { IssueCollector } from './issue-collector.js';
@@ -31,7 +33,9 @@ const BOM = '\uFEFF';
  * Every check that needs no file system: JSONC syntax, `${VAR}` expansion, the zod schema and
  * the cross-field checks. All of them run, so one pass reports every problem.
  */
-export function analyzeConfigText(text: string, file: string, env: EnvVars): ConfigAnalysis {
+export function analyzeConfigText(
+  text: string, file: string, env: EnvVars, plugins: ReadonlyMap<string, AdapterPlugin> = new Map(),
+): ConfigAnalysis {
   // Editors do not count a byte-order mark as a column, so neither do we.
   const source = text.startsWith(BOM) ? text.slice(1) : text;
   const issues = new IssueCollector(source, file);
@@ -40,13 +44,51 @@ export function analyzeConfigText(text: string, file: string, env: EnvVars): Con
   issues.tree = tree;
 
   const value = expandEnv(getNodeValue(tree), env, issues);
-  const parsed = configFileSchema.safeParse(value);
-  if (!parsed.success) translateZodIssues(parsed.error.issues, configFileSchema, value, issues);
+  const schema = configFileSchemaFor(plugins);
+  let parsed: ReturnType<typeof schema.safeParse>;
+  try {
+    parsed = schema.safeParse(value);
+  } catch (err) {
+    // A plug-in's own check threw instead of reporting: say so, and validate nothing further.
+    issues.at([], 'value', `an adapter plug-in threw while validating its side's options: ${err instanceof Error ? err.message : String(err)}`);
+    return { issues, config: undefined, mappers: mapperReferences(value) };
+  }
+  if (!parsed.success) translateZodIssues(parsed.error.issues, schema, value, issues);
   checkJobs(value, issues);
 
   const mappers = mapperReferences(value);
-  const config = parsed.success && issues.size === 0 ? resolveConfig(parsed.data, file, (p) => issues.isEnvDerived(p)) : undefined;
+  const config = parsed.success && issues.size === 0 ? resolveConfig(parsed.data, file, (p) => issues.isEnvDerived(p), plugins) : undefined;
   return { issues, config, mappers };
+}
+
+/** An `adapter` value that is not built in: a plug-in to load (by path, package, or registered name). */
+export interface AdapterReference {
+  /** Path of the side's `adapter` value. */
+  readonly path: KeyPath;
+  readonly specifier: string;
+}
+
+/**
+ * The plug-ins a config names, found before validation (the schema needs them): reads the text
+ * with the same parser and expansion, reporting nothing (analyzeConfigText reports).
+ */
+export function adapterReferences(text: string, file: string, env: EnvVars): AdapterReference[] {
+  const source = text.startsWith(BOM) ? text.slice(1) : text;
+  const scratch = new IssueCollector(source, file);
+  const tree = parseJsonc(source, scratch);
+  if (tree === undefined) return [];
+  const root = expandEnv(getNodeValue(tree), env, scratch);
+  if (!isPlainObject(root) || !Array.isArray(root['jobs'])) return [];
+  return root['jobs'].flatMap((job: unknown, index) => {
+    const sides = isPlainObject(job) ? job['sides'] : undefined;
+    if (!isPlainObject(sides)) return [];
+    return Object.entries(sides).flatMap(([name, side]) => {
+      const adapter = isPlainObject(side) ? side['adapter'] : undefined;
+      return typeof adapter === 'string' && adapter !== '' && !BUILTIN_ADAPTERS.includes(adapter)
+        ? [{ path: ['jobs', index, 'sides', name, 'adapter'], specifier: adapter }]
+        : [];
+    });
+  });
 }
 
 function mapperReferences(root: unknown): MapperReference[] {

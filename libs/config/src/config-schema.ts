@@ -1,7 +1,8 @@
 import { AIRTABLE_MAX_BATCH } from '@syncframe/adapter-airtable/limits';
 import { WEBFLOW_MAX_BATCH } from '@syncframe/adapter-webflow/limits';
 import { DEFAULT_DELETE_BRAKE, DEFAULT_RETRIES } from '@syncframe/engine';
-import { SCHEMA_NAME_PATTERN } from '@syncframe/linkindex/config';
+import { DEFAULT_SQLITE_FILE, SCHEMA_NAME_PATTERN } from '@syncframe/linkindex/config';
+import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
 import { z } from 'zod';
 
 /**
@@ -193,9 +194,23 @@ export const memorySideSchema = z
   })
   .describe('An in-memory table (tests and demos; its data is lost on exit).');
 
-export const sideSchema = z
-  .discriminatedUnion('adapter', [airtableSideSchema, webflowSideSchema, memorySideSchema])
-  .describe('One side of the job; `adapter` says which remote.');
+/** Adapter plug-ins a config may use, by the `adapter` value that names them (a module path or package, or a registered name). */
+export type PluginSchemas = ReadonlyMap<string, Pick<AdapterPlugin, 'name' | 'options' | 'maxBatchSize'>>;
+
+/** A plug-in side: the plug-in's own options, plus `adapter` and the keys SyncFrame gives every side. */
+function pluginSideSchema(adapter: string, plugin: Pick<AdapterPlugin, 'name' | 'options' | 'maxBatchSize'>) {
+  return plugin.options
+    .extend({ adapter: z.literal(adapter), throttle: throttleSchema(plugin.maxBatchSize).optional(), ...settleKeys() })
+    .describe(`A ${plugin.name} side (adapter plug-in ${adapter}).`);
+}
+
+export function sideSchemaFor(plugins: PluginSchemas) {
+  const options = [airtableSideSchema, webflowSideSchema, memorySideSchema, ...[...plugins].map(([adapter, p]) => pluginSideSchema(adapter, p))] as const;
+  return z.discriminatedUnion('adapter', options as unknown as [typeof airtableSideSchema, ...(typeof airtableSideSchema)[]])
+    .describe('One side of the job; `adapter` says which remote: a built-in name, or an adapter plug-in (a module path relative to this file, or a package).');
+}
+
+export const sideSchema = sideSchemaFor(new Map());
 
 const scheduleSchema = z
   .union([
@@ -275,7 +290,10 @@ const deleteBrakeSchema = z
     `When one run would delete more than max_count records or more than max_share of the linked ones, it deletes none: each waits as a pending delete for a person to approve or reject. Default: { "max_count": ${DEFAULT_DELETE_BRAKE.maxCount}, "max_share": ${DEFAULT_DELETE_BRAKE.maxShare} }.`,
   );
 
-export const jobSchema = z
+export const jobSchema = jobSchemaFor(new Map());
+
+function jobSchemaFor(plugins: PluginSchemas) {
+  return z
   .strictObject({
     id: z
       .string()
@@ -287,7 +305,7 @@ export const jobSchema = z
     sides: z
       .record(
         z.string().regex(SIDE_NAME_PATTERN, 'side names must be letters, digits, "_" and inner "-", starting with a letter or "_"'),
-        sideSchema,
+        plugins.size === 0 ? sideSchema : sideSchemaFor(plugins),
       )
       .describe(
         'Exactly two sides, keyed by a name you choose (e.g. "airtable", "webflow"). The first is the source, the second the destination.',
@@ -323,6 +341,7 @@ export const jobSchema = z
     delete_brake: deleteBrakeSchema.optional(),
   })
   .describe('One two-way sync between two tables.');
+}
 
 export const linkIndexSchema = z
   .discriminatedUnion('driver', [
@@ -350,17 +369,31 @@ export const linkIndexSchema = z
           .optional(),
       })
       .describe('An embedded PGlite database in a local folder (one process only).'),
+    z
+      .strictObject({
+        driver: z.literal('sqlite'),
+        // A default here rather than at resolution: the file is resolved against this file's folder like PGlite's `conn`.
+        conn: nonEmpty()
+          .describe('Database file, relative to this file; created if missing. Default: "./syncframe.db".')
+          .default(DEFAULT_SQLITE_FILE),
+      })
+      .describe('A SQLite database file (one process only).'),
     z.strictObject({ driver: z.literal('memory') }).describe('In memory (tests; links are lost on exit).'),
   ])
   .describe('Where links, cursors and runs are stored. Default: { "driver": "pglite", "conn": "./.syncframe/pglite" }.');
 
-export const configFileSchema = z
-  .strictObject({
-    $schema: z.string().describe('JSON Schema for editors; ignored by SyncFrame.').optional(),
-    linkindex: linkIndexSchema.optional(),
-    jobs: z.array(jobSchema).min(1, 'must list at least one job').describe('The sync jobs.'),
-  })
-  .describe('SyncFrame configuration.');
+/** The config file's schema when it may use these adapter plug-ins besides the built-in adapters. */
+export function configFileSchemaFor(plugins: PluginSchemas) {
+  return z
+    .strictObject({
+      $schema: z.string().describe('JSON Schema for editors; ignored by SyncFrame.').optional(),
+      linkindex: linkIndexSchema.optional(),
+      jobs: z.array(plugins.size === 0 ? jobSchema : jobSchemaFor(plugins)).min(1, 'must list at least one job').describe('The sync jobs.'),
+    })
+    .describe('SyncFrame configuration.');
+}
+
+export const configFileSchema = configFileSchemaFor(new Map());
 
 export type ConfigFileInput = z.input<typeof configFileSchema>;
 export type ConfigFileOutput = z.output<typeof configFileSchema>;

@@ -1,4 +1,5 @@
 import type { ConflictPolicy, DeleteBrake, FieldConflict, MapperFn, RetrySettings, ThrottleSettings } from '@syncframe/engine';
+import type { AdapterPluginFactory } from '@syncframe/adapter-kit/plugin';
 import type { LinkIndexConfig } from '@syncframe/linkindex/config';
 
 /** Keys every side has, whatever its adapter. */
@@ -59,7 +60,30 @@ export interface MemorySideConfig extends SideConfigBase {
   readonly table: string;
 }
 
-export type SideConfig = AirtableSideConfig | WebflowSideConfig | MemorySideConfig;
+/**
+ * A side served by an adapter plug-in (a module path or package named by `adapter`, or a plug-in
+ * the host registered by name). Its own options are the plug-in's business; SyncFrame keeps
+ * `throttle` and the settle keys, as for every side.
+ */
+export interface PluginSideConfig {
+  readonly name: string;
+  readonly adapter: 'plugin';
+  /** Where the plug-in comes from: the `adapter` value as written (a path, a package, or a registered name). */
+  readonly module: string;
+  /** The plug-in's own name (`AdapterPlugin.name`): the side's `TableRef.adapter`. */
+  readonly plugin: string;
+  /** What the side points at (`AdapterPlugin.tableOf`): the side's `TableRef.table`. */
+  readonly table: string;
+  /** The plug-in's options, validated by its schema (defaults applied). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The config file's folder (relative paths in `options` are relative to it). */
+  readonly configDir: string;
+  readonly throttle?: ThrottleSettings;
+  readonly settle_sec?: number;
+  readonly settle_max_sec?: number;
+}
+
+export type SideConfig = AirtableSideConfig | WebflowSideConfig | MemorySideConfig | PluginSideConfig;
 
 /**
  * Where links, cursors and runs live: the link index's own type. After loading, a PGlite `conn` is
@@ -149,4 +173,10 @@ export interface LoadConfigOptions {
    * @defaultValue process.env
    */
   readonly env?: EnvVars;
+  /**
+   * Adapter plug-ins the host provides by name (e.g. `{ postgres: postgresAdapter }`), usable as
+   * `"adapter": "postgres"`. Any other `adapter` that is not built in is imported as a module
+   * path (relative to the config file) or a package.
+   */
+  readonly adapters?: Readonly<Record<string, AdapterPluginFactory>>;
 }

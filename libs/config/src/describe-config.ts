@@ -1,5 +1,6 @@
-import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, SideConfig } from './config-types.js';
+import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, PluginSideConfig, SideConfig } from './config-types.js';
 import { envDerivedFields } from './env-derived.js';
+import { adapterPluginOf } from './load-adapters.js';
 
 /** What replaces a secret in display output. */
 export const REDACTED = '***';
@@ -40,6 +41,7 @@ export function redactSide<S extends SideConfig>(side: S): S {
     copy['creds'] = Object.fromEntries(Object.keys(side.creds).map((key) => [key, REDACTED]));
   }
   if (typeof copy['api_url'] === 'string') copy['api_url'] = maskUrlPassword(copy['api_url']);
+  if (side.adapter === 'plugin') maskFields(copy, pluginSecrets(side));
   maskFields(copy, envDerivedFields(side));
   return copy as S;
 }
@@ -81,4 +83,13 @@ export function describeConfig(config: ParsedConfig): ParsedConfig {
     linkindex: redactLinkIndex(config.linkindex),
     jobs: config.jobs.map(describeJob),
   };
+}
+
+/** The option keys a side's plug-in declares secret, as paths of the side (`options.creds.token`). */
+function pluginSecrets(side: PluginSideConfig): string[] {
+  try {
+    return (adapterPluginOf(side).secretOptions ?? []).map((key) => `options.${key}`);
+  } catch {
+    return []; // validated without loading its plug-in (parseConfigText): nothing known to mask
+  }
 }

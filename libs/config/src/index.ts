@@ -10,12 +10,14 @@ export type {
   MemorySideConfig,
   ParsedConfig,
   ParsedJobConfig,
+  PluginSideConfig,
   ScheduleConfig,
   SideConfig,
   WebflowSideConfig,
 } from './config-types.js';
 export { loadConfig, DOTENV_FILE } from './load-config.js';
 export { parseConfigText } from './parse-config-text.js';
+export { adapterPluginOf, BUILTIN_ADAPTERS } from './load-adapters.js';
 export { ConfigFileError, isConfigFileError, formatConfigIssue } from './config-file-error.js';
 export { describeConfig, redactSide, REDACTED } from './describe-config.js';
 export { configJsonSchema, renderConfigJsonSchema } from './json-schema.js';

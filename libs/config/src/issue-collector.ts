@@ -50,6 +50,14 @@ export class IssueCollector {
     this.drafts.push(issue);
   }
 
+  /** Drops the issues reported at `path` exactly (a better one replaces them). */
+  dropAt(path: KeyPath): void {
+    for (let i = this.drafts.length - 1; i >= 0; i--) {
+      const d = this.drafts[i]!.path;
+      if (d.length === path.length && d.every((k, j) => k === path[j])) this.drafts.splice(i, 1);
+    }
+  }
+
   /** Adds an issue located by `path` in the parsed file. */
   at(path: KeyPath, anchor: IssueAnchor, message: string, detail?: string): void {
     this.add({ offset: locateIssue(this.tree, path, anchor), path, message, ...(detail === undefined ? {} : { detail }) });

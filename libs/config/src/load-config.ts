@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { MapperFn } from '@syncframe/engine';
-import { analyzeConfigText } from './analyze-config-text.js';
+import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
+import { adapterReferences, analyzeConfigText } from './analyze-config-text.js';
+import type { KeyPath } from './key-path.js';
+import { AdapterLoader } from './load-adapters.js';
 import { ConfigFileError } from './config-file-error.js';
 import type { EnvVars, JobConfig, LoadConfigOptions, LoadedConfig } from './config-types.js';
 import { envDerivedFields, markEnvDerived } from './env-derived.js';
@@ -64,8 +67,25 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   // The process environment wins, as with every 12-factor loader: a deploy can override .env.
   const env: EnvVars = { ...(dotenvText === undefined ? {} : parseEnv(dotenvText)), ...definedOnly(options.env ?? process.env) };
 
-  const analysis = analyzeConfigText(text, file, env);
+  // Adapter plug-ins first: the schema a side is validated with comes from its plug-in.
+  const adapterLoader = new AdapterLoader(options.adapters);
+  const plugins = new Map<string, AdapterPlugin>();
+  const pluginProblems: { path: KeyPath; message: string; detail?: string; unknown: boolean }[] = [];
+  await Promise.all(adapterReferences(text, file, env).map(async ({ path: keyPath, specifier }) => {
+    const result = await adapterLoader.load(dir, specifier);
+    if (result.ok) plugins.set(specifier, result.plugin);
+    else pluginProblems.push({ path: keyPath, message: result.message, unknown: result.unknown === true, ...(result.detail === undefined ? {} : { detail: result.detail }) });
+  }));
+
+  const analysis = analyzeConfigText(text, file, env, plugins);
   const { issues } = analysis;
+  for (const { unknown, ...problem } of pluginProblems) {
+    // No such package: the schema's "must be one of …" (with its did-you-mean) says it best.
+    if (unknown) continue;
+    // A plug-in that failed to load: its side's schema error says less than this.
+    issues.dropAt(problem.path);
+    issues.add({ offset: locateIssue(issues.tree, problem.path, 'value'), ...problem });
+  }
   // Import mappers even when other checks failed, so one run reports everything.
   const loader = new MapperLoader();
   const loaded = new Map<string, MapperFn>();

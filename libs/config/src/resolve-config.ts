@@ -1,10 +1,12 @@
 import path from 'node:path';
+import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
+import type { ThrottleSettings } from '@syncframe/engine';
 import { DEFAULT_DELETE_BRAKE, DEFAULT_RETRIES } from '@syncframe/engine';
-import { resolvePgliteDir } from '@syncframe/linkindex/config';
+import { resolvePgliteDir, resolveSqliteFile } from '@syncframe/linkindex/config';
 import { parseMappingKey } from './check-jobs.js';
 import type { ConfigFileOutput } from './config-schema.js';
 import { durationMs } from './config-schema.js';
-import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, SideConfig } from './config-types.js';
+import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, PluginSideConfig, SideConfig } from './config-types.js';
 import { markEnvDerived } from './env-derived.js';
 import type { KeyPath } from './key-path.js';
 
@@ -18,14 +20,16 @@ export type IsEnvDerived = (path: KeyPath) => boolean;
  * Turns the validated file into the shape the apps use: sides by role, mapper paths made
  * absolute, defaults filled in. Only called once every check passed, so it trusts its input.
  */
-export function resolveConfig(data: ConfigFileOutput, file: string, isEnvDerived: IsEnvDerived): ParsedConfig {
+export function resolveConfig(
+  data: ConfigFileOutput, file: string, isEnvDerived: IsEnvDerived, plugins: ReadonlyMap<string, AdapterPlugin> = new Map(),
+): ParsedConfig {
   const absolute = path.resolve(file);
   const dir = path.dirname(absolute);
   return {
     file: absolute,
     dir,
     linkindex: resolveLinkIndex(data.linkindex, dir, isEnvDerived),
-    jobs: data.jobs.map((job, index) => resolveJob(job, ['jobs', index], dir, isEnvDerived)),
+    jobs: data.jobs.map((job, index) => resolveJob(job, ['jobs', index], dir, isEnvDerived, plugins)),
   };
 }
 
@@ -38,6 +42,7 @@ function resolveLinkIndex(
   let out: LinkIndexConfig;
   if (linkindex.driver === 'memory') out = { driver: 'memory' };
   else if (linkindex.driver === 'postgres') out = { ...linkindex };
+  else if (linkindex.driver === 'sqlite') out = { ...linkindex, conn: resolveSqliteFile(linkindex.conn, dir) };
   else out = { ...linkindex, conn: resolvePgliteDir(linkindex.conn, dir) };
   markEnvDerived(
     out,
@@ -46,8 +51,8 @@ function resolveLinkIndex(
   return out;
 }
 
-function resolveJob(job: JobOutput, jobPath: KeyPath, dir: string, isEnvDerived: IsEnvDerived): ParsedJobConfig {
-  const [source, dest] = Object.entries(job.sides).map(([name, side]) => resolveSide(name, side, [...jobPath, 'sides', name], isEnvDerived)) as [
+function resolveJob(job: JobOutput, jobPath: KeyPath, dir: string, isEnvDerived: IsEnvDerived, plugins: ReadonlyMap<string, AdapterPlugin>): ParsedJobConfig {
+  const [source, dest] = Object.entries(job.sides).map(([name, side]) => resolveSide(name, side, [...jobPath, 'sides', name], isEnvDerived, dir, plugins)) as [
     SideConfig,
     SideConfig,
   ];
@@ -101,7 +106,11 @@ function resolveSide(
   side: JobOutput['sides'][string],
   sidePath: KeyPath,
   isEnvDerived: IsEnvDerived,
+  dir: string,
+  plugins: ReadonlyMap<string, AdapterPlugin>,
 ): SideConfig {
+  const plugin = plugins.get(side.adapter);
+  if (plugin) return resolvePluginSide(name, side as unknown as Record<string, unknown>, plugin, sidePath, isEnvDerived, dir);
   const resolved: SideConfig = { name, ...side };
   const fields = Object.entries(side).flatMap(([key, value]) =>
     key === 'creds' && value !== null && typeof value === 'object'
@@ -115,3 +124,25 @@ function resolveSide(
   return resolved;
 }
 
+/** SyncFrame's keys of every side; the rest of a plug-in side is the plug-in's options. */
+const COMMON_SIDE_KEYS = new Set(['adapter', 'throttle', 'settle_sec', 'settle_max_sec']);
+
+function resolvePluginSide(
+  name: string, side: Record<string, unknown>, plugin: AdapterPlugin, sidePath: KeyPath, isEnvDerived: IsEnvDerived, dir: string,
+): PluginSideConfig {
+  const options = Object.fromEntries(Object.entries(side).filter(([key]) => !COMMON_SIDE_KEYS.has(key)));
+  const resolved: PluginSideConfig = {
+    name, adapter: 'plugin', module: side['adapter'] as string, plugin: plugin.name, table: plugin.tableOf(options), options, configDir: dir,
+    ...(side['throttle'] !== undefined ? { throttle: side['throttle'] as ThrottleSettings } : {}),
+    ...(side['settle_sec'] !== undefined ? { settle_sec: side['settle_sec'] as number } : {}),
+    ...(side['settle_max_sec'] !== undefined ? { settle_max_sec: side['settle_max_sec'] as number } : {}),
+  };
+  markEnvDerived(resolved, leafPaths(options).filter((p) => isEnvDerived([...sidePath, ...p])).map((p) => ['options', ...p].join('.')));
+  return resolved;
+}
+
+/** Dotted paths of every leaf of a plain value (`creds.token`). */
+function leafPaths(value: Record<string, unknown>, prefix: string[] = []): string[][] {
+  return Object.entries(value).flatMap(([key, v]) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v as Record<string, unknown>, [...prefix, key]) : [[...prefix, key]]);
+}

@@ -1,6 +1,7 @@
 import { createAirtableAdapter } from '@syncframe/adapter-airtable';
 import { createWebflowAdapter } from '@syncframe/adapter-webflow';
 import type { JobConfig, SideConfig } from '@syncframe/config';
+import { adapterPluginOf } from '@syncframe/config';
 import type { JobSide, Logger, SourceAdapter, SyncJob, TableRef } from '@syncframe/engine';
 import { DEFAULT_THROTTLE } from '@syncframe/engine';
 import { MemoryAdapter } from './memory-adapter.js';
@@ -15,12 +16,13 @@ export interface BuildOptions {
 
 /** The table a side's adapter reports as its `ref` (how links, cursors and fail counts are keyed), without building the adapter. */
 export function sideRef(side: SideConfig): TableRef {
+  if (side.adapter === 'plugin') return { adapter: side.plugin, table: side.table };
   return { adapter: side.adapter, table: side.adapter === 'webflow' ? side.collection : side.table };
 }
 
 /** The adapter of one side, with the side's credentials from the resolved config. */
 export function createAdapter(side: SideConfig, jobId: string, options: BuildOptions = {}): SourceAdapter {
-  const timeoutMs = side.adapter !== 'memory' && side.timeout_sec ? side.timeout_sec * 1000 : options.timeoutMs;
+  const timeoutMs = (side.adapter === 'airtable' || side.adapter === 'webflow') && side.timeout_sec ? side.timeout_sec * 1000 : options.timeoutMs;
   const wiring = {
     jobId,
     sideName: side.name,
@@ -45,6 +47,8 @@ export function createAdapter(side: SideConfig, jobId: string, options: BuildOpt
     case 'memory':
       return options.memoryAdapters?.get(`${jobId}/${side.name}`) ??
         new MemoryAdapter({ table: side.table, deleteMode: side.hard_delete ? 'hard' : 'soft' });
+    case 'plugin':
+      return adapterPluginOf(side).create(side.options, { ...wiring, configDir: side.configDir });
   }
 }
 
@@ -64,7 +68,8 @@ export function settleOf(side: SideConfig): Pick<JobSide, 'settle'> {
 export function buildSyncJob(config: JobConfig, options: BuildOptions = {}): SyncJob {
   const side = (s: SideConfig): JobSide => {
     const adapter = createAdapter(s, config.id, options);
-    return { name: s.name, adapter, throttle: s.throttle ?? adapter.defaultThrottle ?? DEFAULT_THROTTLE, ...settleOf(s) };
+    const pluginDefault = s.adapter === 'plugin' ? adapterPluginOf(s).defaultThrottle : undefined;
+    return { name: s.name, adapter, throttle: s.throttle ?? adapter.defaultThrottle ?? pluginDefault ?? DEFAULT_THROTTLE, ...settleOf(s) };
   };
   return {
     id: config.id,

@@ -5,6 +5,7 @@ import type { LoadedConfig } from '@syncframe/config';
 import { loadConfig } from '@syncframe/config';
 import type { Logger } from '@syncframe/engine';
 import { assertFleetStore } from './fleet-store.js';
+import { BUILTIN_ADAPTER_PLUGINS } from './builtin-adapters.js';
 
 export interface ConfigReloaderOptions<T> {
   readonly configPath: string;
@@ -42,7 +43,7 @@ export function createConfigReloader<T>(initial: LoadedConfig, options: ConfigRe
   let reloading: Promise<T | null> | null = null;
   const reloadOnce = async (): Promise<T | null> => {
     try {
-      const next = await loadConfig(options.configPath, { env: options.env });
+      const next = await loadConfig(options.configPath, { env: options.env, adapters: BUILTIN_ADAPTER_PLUGINS });
       if (options.requireFleetStore !== false) assertFleetStore(next, options.processName);
       config = next;
     } catch (err) {

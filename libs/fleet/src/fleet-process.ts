@@ -8,6 +8,7 @@ import type { FleetSettings } from './fleet-settings.js';
 import { fleetSettingsFromEnv } from './fleet-settings.js';
 import { assertFleetStore } from './fleet-store.js';
 import { DEFAULT_REDIS_URL } from './redis-connection.js';
+import { BUILTIN_ADAPTER_PLUGINS } from './builtin-adapters.js';
 
 export interface FleetProcessOptions {
   readonly configPath: string;
@@ -36,7 +37,7 @@ export async function openFleetProcess(name: 'scheduler' | 'worker', options: Fl
   const env = options.env ?? process.env;
   const settings: FleetSettings = { ...fleetSettingsFromEnv(env), ...options.settings };
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL || 'info', base: { service: `syncframe-${name}` } });
-  const config = await loadConfig(options.configPath, { env });
+  const config = await loadConfig(options.configPath, { env, adapters: BUILTIN_ADAPTER_PLUGINS });
   assertFleetStore(config, name);
   const { linkIndex: store } = await openLinkIndex(config.linkindex, { migrate: true, logger, outageToleranceMs: settings.storeOutageToleranceMs });
   return { env, settings, logger, config, store, redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL };

@@ -16,3 +16,4 @@ export * from './errors/redis-unavailable-error.js';
 export * from './fleet-queues.js';
 export * from './errors/lease-unrenewed-error.js';
 export * from './file-record-spool.js';
+export { BUILTIN_ADAPTER_PLUGINS } from './builtin-adapters.js';

@@ -6,21 +6,23 @@ import { ConfigError } from '@syncframe/engine';
 // file's `linkindex` section with the same rules.
 
 /** Which store backs the link index. */
-export type LinkIndexDriver = 'postgres' | 'pglite' | 'memory';
+export type LinkIndexDriver = 'postgres' | 'pglite' | 'sqlite' | 'memory';
 
 /** Where the link index lives (the `linkindex` section of the SyncFrame config). */
 export interface LinkIndexConfig {
-  /** `postgres` for a fleet; `pglite` for one process on one machine; `memory` for tests (lost on exit). */
+  /** `postgres` for a fleet; `pglite` or `sqlite` for one process on one machine; `memory` for tests (lost on exit). */
   readonly driver: LinkIndexDriver;
   /**
    * `postgres`: the DSN, `postgres://user:password@host:port/database` (required).
    * `pglite`: the data folder (a path or `file://` URL), created if missing; `memory://` for an in-memory database. @defaultValue './.syncframe/pglite'
+   * `sqlite`: the database file (a path or `file:` URL), created if missing. @defaultValue './syncframe.db'
    * `memory`: ignored.
    */
   readonly conn?: string;
   /**
    * PostgreSQL schema holding every table (and the migrations journal), created if missing.
-   * Lets several SyncFrames, or test suites, share one database. @defaultValue 'public'
+   * Lets several SyncFrames, or test suites, share one database. Ignored by `sqlite` (one file is one
+   * link index). @defaultValue 'public'
    */
   readonly schema?: string;
 }
@@ -39,6 +41,18 @@ export function resolvePgliteDir(conn: string | undefined, baseDir: string): str
   const dir = conn ?? DEFAULT_PGLITE_DIR;
   return URL_PATTERN.test(dir) ? dir : path.resolve(baseDir, dir);
 }
+/**
+ * Default database file of the `sqlite` driver. @syncframe/config resolves it against the config
+ * file's folder; a caller of this package that gives no `conn` gets it against the working directory.
+ */
+export const DEFAULT_SQLITE_FILE = './syncframe.db';
+
+/** The SQLite database file of `conn` (default {@link DEFAULT_SQLITE_FILE}): a path made absolute against `baseDir`, or a `file:` URL as is. */
+export function resolveSqliteFile(conn: string | undefined, baseDir: string): string {
+  const file = conn ?? DEFAULT_SQLITE_FILE;
+  return /^file:/i.test(file) ? file : path.resolve(baseDir, file);
+}
+
 /** Default PostgreSQL schema. */
 export const DEFAULT_SCHEMA = 'public';
 

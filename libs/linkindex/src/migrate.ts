@@ -1,43 +1,22 @@
 import type { Logger } from '@syncframe/engine';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import { ConfigError, silentLogger } from '@syncframe/engine';
 import type { LinkIndexConfig } from './config.js';
-import { resolvePgliteDir, quoteSchema, schemaOf } from './config.js';
+import { resolvePgliteDir, resolveSqliteFile, quoteSchema, schemaOf } from './config.js';
 import { connectPglite } from './connect-pglite.js';
 import type { PostgresPoolOptions } from './connect-postgres.js';
 import { connectPostgres } from './connect-postgres.js';
+import { connectSqlite } from './connect-sqlite.js';
+import { applySqliteMigrations } from './migrate.sqlite.js';
 import type { LinkIndexDatabase } from './database.js';
 import { rowsOf } from './database.js';
 import { mapDatabaseError } from './db-errors.js';
 import { SchemaVersionError } from './errors/schema-version-error.js';
+import type { Migration, MigrationResult } from './migration-files.js';
+import { MIGRATIONS_TABLE, loadMigrations, refuseNewerSchema, warnOnEditedMigrations } from './migration-files.js';
 
-/**
- * The SQL drizzle-kit generated. Resolved from this file, so it is found from `src/` (tests,
- * tsx) and from `dist/` (the build) alike: both sit next to `migrations/`.
- */
-export const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
-
-/** Journal table of applied migrations, in the link index's schema. */
-export const MIGRATIONS_TABLE = 'syncframe_migrations';
-
-/** One migration as shipped with this SyncFrame. */
-export interface Migration {
-  /** drizzle-kit's tag, e.g. `0000_init`; tags sort in the order they apply. */
-  readonly tag: string;
-  /** sha256 of the SQL file, to notice a migration edited after it was applied. */
-  readonly hash: string;
-  readonly statements: readonly string[];
-}
-
-/** What `migrate` did. */
-export interface MigrationResult {
-  /** Tags applied by this call, in order; empty when the schema was already current. */
-  readonly applied: readonly string[];
-  /** The latest migration the database is at now (null: none shipped). */
-  readonly current: string | null;
-}
+export * from './migration-files.js';
 
 /** Options of `migrate` and `applyMigrations`. */
 export interface MigrateOptions extends PostgresPoolOptions {
@@ -47,35 +26,24 @@ export interface MigrateOptions extends PostgresPoolOptions {
   readonly migrations?: readonly Migration[];
 }
 
-interface Journal {
-  entries: { idx: number; tag: string }[];
-}
-
-/** Reads the migrations drizzle-kit wrote (its `meta/_journal.json` gives order and tags). */
-export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migration[]> {
-  const journal = JSON.parse(await readFile(new URL('meta/_journal.json', dir), 'utf8')) as Journal;
-  const entries = [...journal.entries].sort((a, b) => a.idx - b.idx);
-  return Promise.all(
-    entries.map(async ({ tag }) => {
-      const text = await readFile(new URL(`${tag}.sql`, dir), 'utf8');
-      return {
-        tag,
-        hash: createHash('sha256').update(text).digest('hex'),
-        statements: text.split('--> statement-breakpoint').map((s) => s.trim()).filter((s) => s.length > 0),
-      };
-    }),
-  );
-}
-
 /**
  * Opens the store `config` names, brings its schema up to date, and closes it. For a separate
  * migration step (`syncframe migrate`); `openLinkIndex` migrates by itself unless told not to.
+ * The `sqlite` driver has its own migrations (`migrations-sqlite/`).
  * The `memory` driver has nothing to migrate.
  */
 export async function migrate(config: LinkIndexConfig, options: MigrateOptions = {}): Promise<MigrationResult> {
   const schema = schemaOf(config);
   const logger = options.logger ?? silentLogger;
   if (config.driver === 'memory') return { applied: [], current: null };
+  if (config.driver === 'sqlite') {
+    const connection = await connectSqlite(resolveSqliteFile(config.conn, process.cwd()));
+    try {
+      return await applySqliteMigrations(connection.db, connection.where, options);
+    } finally {
+      await connection.close();
+    }
+  }
   if (config.driver === 'postgres') {
     if (!config.conn) throw new ConfigError('the postgres link index needs `conn`, a postgres:// DSN');
     const connection = await connectPostgres(config.conn, schema, logger, options);
@@ -165,24 +133,6 @@ export async function checkSchemaVersion(
       `database schema "${schema}" is at migration ${applied.at(-1) ?? '(none)'}, older than this SyncFrame ` +
         `(needs ${known.at(-1)?.tag}): run the migrations first (or open the link index with migrate: true)`,
     );
-  }
-}
-
-function refuseNewerSchema(applied: readonly string[], known: readonly Migration[]): void {
-  const knownTags = new Set(known.map((m) => m.tag));
-  const unknown = applied.filter((tag) => !knownTags.has(tag));
-  if (unknown.length === 0) return;
-  const newest = [...applied].sort().at(-1);
-  throw new SchemaVersionError(
-    `database schema is at migration ${newest}, newer than this SyncFrame (knows up to ${known.at(-1)?.tag ?? '(none)'}): upgrade SyncFrame`,
-  );
-}
-
-function warnOnEditedMigrations(applied: readonly { tag: string; hash: string }[], known: readonly Migration[], logger: Logger): void {
-  const hashes = new Map(known.map((m) => [m.tag, m.hash]));
-  for (const row of applied) {
-    // Not fatal: an applied migration is never re-run, and refusing to start over a whitespace edit helps no one.
-    if (hashes.get(row.tag) !== row.hash) logger.warn({ tag: row.tag }, 'link index: an applied migration was edited since; the database keeps the old version');
   }
 }
 

@@ -1,8 +1,9 @@
 import { ConfigError, silentLogger, systemClock } from '@syncframe/engine';
 import type { Clock, JobLeases, LinkIndex, Logger } from '@syncframe/engine';
 import type { LinkIndexConfig, LinkIndexDriver } from './config.js';
-import { resolvePgliteDir, schemaOf } from './config.js';
+import { resolvePgliteDir, resolveSqliteFile, schemaOf } from './config.js';
 import { connectPglite } from './connect-pglite.js';
+import { connectSqlite } from './connect-sqlite.js';
 import type { PostgresPoolOptions } from './connect-postgres.js';
 import { connectPostgres } from './connect-postgres.js';
 import type { LinkIndexDatabase } from './database.js';
@@ -10,6 +11,8 @@ import { PostgresLinkIndex } from './link-index.postgres.js';
 import { MemoryLinkIndex } from './link-index.memory.js';
 import type { MigrationResult } from './migrate.js';
 import { applyMigrations, checkSchemaVersion } from './migrate.js';
+import { applySqliteMigrations, checkSqliteSchemaVersion } from './migrate.sqlite.js';
+import { SqliteLinkIndex } from './link-index.sqlite.js';
 
 /** A link index with its job leases, that owns its connection. */
 export interface LinkIndexStore extends LinkIndex, JobLeases {
@@ -47,7 +50,7 @@ export interface OpenedLinkIndex {
 /**
  * Opens the link index the config names. `postgres` connects (failing fast, with a message that
  * names host, port and database but never the password) and migrates; `pglite` opens or creates
- * its data folder and migrates; `memory` starts empty.
+ * its data folder and migrates; `sqlite` opens or creates its file and migrates; `memory` starts empty.
  */
 export async function openLinkIndex(config: LinkIndexConfig, options: OpenLinkIndexOptions = {}): Promise<OpenedLinkIndex> {
   const logger = options.logger ?? silentLogger;
@@ -64,8 +67,10 @@ export async function openLinkIndex(config: LinkIndexConfig, options: OpenLinkIn
       const connection = await connectPglite(resolvePgliteDir(config.conn, process.cwd()), schema);
       return ready('pglite', connection, schema, options);
     }
+    case 'sqlite':
+      return openSqlite(resolveSqliteFile(config.conn, process.cwd()), options);
     default:
-      throw new ConfigError(`unknown link index driver "${String((config as { driver: unknown }).driver)}": use postgres, pglite or memory`);
+      throw new ConfigError(`unknown link index driver "${String((config as { driver: unknown }).driver)}": use postgres, pglite, sqlite or memory`);
   }
 }
 
@@ -91,6 +96,24 @@ async function ready(
         logger.warn({ operation, waitedMs, toleranceMs: options.outageToleranceMs, err: err.message }, 'link index: database unreachable; trying again'),
     });
     return { linkIndex, driver, migrations };
+  } catch (err) {
+    await connection.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** The `sqlite` driver: a local file has no outages, so `outageToleranceMs` does not apply. */
+async function openSqlite(file: string, options: OpenLinkIndexOptions): Promise<OpenedLinkIndex> {
+  const connection = await connectSqlite(file);
+  try {
+    let migrations: MigrationResult | null = null;
+    if (options.migrate ?? true) {
+      migrations = await applySqliteMigrations(connection.db, connection.where, { logger: options.logger ?? silentLogger });
+    } else {
+      await checkSqliteSchemaVersion(connection.db, connection.where);
+    }
+    const linkIndex = new SqliteLinkIndex(connection.db, { where: connection.where, queue: connection.queue, close: () => connection.close() });
+    return { linkIndex, driver: 'sqlite', migrations };
   } catch (err) {
     await connection.close().catch(() => {});
     throw err;

@@ -32,10 +32,12 @@ const run = (runId: string, startedAt: string): RunSummary => ({
   errors: [], errorsTruncated: false, failures: [],
 });
 
-describe('copyLinkIndex: from the embedded PGlite store to PostgreSQL', () => {
+describe.each([
+  ['PGlite', { driver: 'pglite', conn: join(dir, 'pglite') }],
+  ['SQLite', { driver: 'sqlite', conn: join(dir, 'syncframe.db') }],
+] as const)('copyLinkIndex: from the embedded %s store to PostgreSQL', (_name, from) => {
   it('carries links, cursors, job state, conflicts, runs, held records, pending deletes and failing records, with counts that agree; the fleet reads them back', async () => {
-    const pgliteDir = join(dir, 'pglite');
-    const source = (await openLinkIndex({ driver: 'pglite', conn: pgliteDir })).linkIndex;
+    const source = (await openLinkIndex(from)).linkIndex;
     const links = Array.from({ length: 2500 }, (_, i) => ({
       sourceId: `rec${i}`, destId: `item${i}`, sourceHash: `s${i}`, destHash: `d${i}`,
       deletedAt: i % 100 === 0 ? '2026-01-02T00:00:00.000Z' : null, syncedAt: '2026-01-01T00:00:00.000Z',
@@ -71,7 +73,7 @@ describe('copyLinkIndex: from the embedded PGlite store to PostgreSQL', () => {
     await source.close();
 
     const schema = freshSchema();
-    const report = await copyLinkIndex({ driver: 'pglite', conn: pgliteDir }, { driver: 'postgres', conn: DATABASE_URL, schema });
+    const report = await copyLinkIndex(from, { driver: 'postgres', conn: DATABASE_URL, schema });
     expect(report).toEqual([
       { table: 'jobs', source: 1, destination: 1 },
       { table: 'cursors', source: 2, destination: 2 },
@@ -102,7 +104,7 @@ describe('copyLinkIndex: from the embedded PGlite store to PostgreSQL', () => {
     }
 
     // Never into a store that holds anything: nothing is merged or overwritten.
-    await expect(copyLinkIndex({ driver: 'pglite', conn: pgliteDir }, { driver: 'postgres', conn: DATABASE_URL, schema }))
+    await expect(copyLinkIndex(from, { driver: 'postgres', conn: DATABASE_URL, schema }))
       .rejects.toThrow(/already holds 1 row\(s\) in "jobs"; copy into an empty store/);
   });
 });

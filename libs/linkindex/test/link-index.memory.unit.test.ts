@@ -31,6 +31,6 @@ describe('MemoryLinkIndex leases on an injected clock', () => {
   });
 
   it('refuses an unknown driver', async () => {
-    await expect(openLinkIndex({ driver: 'sqlite' as never })).rejects.toThrow(/unknown link index driver "sqlite"/);
+    await expect(openLinkIndex({ driver: 'mysql' as never })).rejects.toThrow('unknown link index driver "mysql": use postgres, pglite, sqlite or memory');
   });
 });

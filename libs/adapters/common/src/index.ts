@@ -2,6 +2,8 @@
  * @syncframe/adapter-kit: what every remote adapter (Airtable, Webflow) shares. Remote specifics
  * (error bodies, settle caps, paging) stay in the adapters.
  */
+export type { AdapterCreateOptions, AdapterHost, AdapterPlugin, AdapterPluginFactory } from './adapter-plugin.js';
+export { adapterPluginProblem, defineAdapter } from './adapter-plugin.js';
 export type { AdapterWiringOptions } from './adapter-wiring.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS, describeSide } from './adapter-wiring.js';
 export type {

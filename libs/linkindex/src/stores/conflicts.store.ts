@@ -119,7 +119,7 @@ function notFound(conflictId: string): NotFoundError {
   return new NotFoundError(`conflict ${conflictId} not found`);
 }
 
-function conflictOf(row: typeof conflicts.$inferSelect): Conflict {
+export function conflictOf(row: typeof conflicts.$inferSelect): Conflict {
   return {
     conflictId: row.conflictId,
     jobId: row.jobId,

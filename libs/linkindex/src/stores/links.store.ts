@@ -53,14 +53,17 @@ export async function runLinkUpserts(ex: LinkIndexExecutor, statements: readonly
 
 // ---- row mapping ------------------------------------------------------------------------------------
 
-/** A links row as `execute()` returns it: timestamps as PostgreSQL prints them (drizzle turns off pg's Date parsing). */
-interface RawLinkRow {
+/**
+ * A links row as a raw query returns it: timestamps as PostgreSQL prints them (drizzle turns off
+ * pg's Date parsing), or SQLite's epoch milliseconds.
+ */
+export interface RawLinkRow {
   src_id: string;
   dest_id: string;
   source_hash: string | null;
   dest_hash: string | null;
-  deleted_at: string | Date | null;
-  synced_at: string | Date;
+  deleted_at: string | number | Date | null;
+  synced_at: string | number | Date;
   /** jsonb: parsed by the driver, or its text. Absent from queries that do not select it. */
   source_fields?: Record<string, string> | string | null;
   dest_fields?: Record<string, string> | string | null;
@@ -72,7 +75,7 @@ function fieldsOfRaw(value: Record<string, string> | string | null | undefined):
   return typeof value === 'string' ? (JSON.parse(value) as Record<string, string>) : value;
 }
 
-function linkOfRaw(row: RawLinkRow): Link {
+export function linkOfRaw(row: RawLinkRow): Link {
   const link: Link = {
     sourceId: row.src_id,
     destId: row.dest_id,
@@ -92,7 +95,7 @@ function linkOfRaw(row: RawLinkRow): Link {
  * batch naming one link twice keeps its last entry (as replacing one by one would). Sorted by
  * key, so two concurrent upserts lock rows in the same order and cannot deadlock each other.
  */
-function linkRows(batch: readonly Link[]): Link[] {
+export function linkRows(batch: readonly Link[]): Link[] {
   const byKey = new Map<string, Link>();
   for (const link of batch) byKey.set(`${link.sourceId}\u0000${link.destId}`, link);
   return [...byKey.values()].sort((a, b) => compare(a.sourceId, b.sourceId) || compare(a.destId, b.destId));

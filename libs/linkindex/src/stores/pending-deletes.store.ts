@@ -83,11 +83,11 @@ export async function markPendingDeletesApplied(ex: LinkIndexExecutor, ids: read
   await ex.update(pendingDeletes).set({ appliedAt: at }).where(inArray(pendingDeletes.deleteId, [...ids]));
 }
 
-function byDetection(a: PendingDelete, b: PendingDelete): number {
+export function byDetection(a: PendingDelete, b: PendingDelete): number {
   return a.detectedAt.localeCompare(b.detectedAt) || a.deleteId.localeCompare(b.deleteId);
 }
 
-function pendingDeleteOf(row: typeof pendingDeletes.$inferSelect): PendingDelete {
+export function pendingDeleteOf(row: typeof pendingDeletes.$inferSelect): PendingDelete {
   return {
     deleteId: row.deleteId,
     jobId: row.jobId,
