@@ -29,7 +29,7 @@ Commands:
   explain --job ID --record ID      why a record did (not) sync, by either side's id: link, partner,
                                     last sync, conflicts, pending deletes, failures, next run
   migrate                           apply the LinkIndex migrations
-  linkindex copy --from X --to DSN  carry links, cursors, conflicts and runs from PGlite (or PostgreSQL)
+  linkindex copy --from X --to DSN  carry links, cursors, conflicts and runs from PGlite, SQLite (or PostgreSQL)
                                     into an empty PostgreSQL store, for a fleet; counts verified
   prune [--older-than 30d]          delete run records older than the age (d, h or m)
   jobs list                         jobs with their state, fail counts and last run
@@ -91,7 +91,7 @@ both remotes and the LinkIndex; writes nothing. Exit 0, or 1 when neither side k
   migrate: `Usage: syncframe migrate --config FILE
 
 Applies the LinkIndex migrations (safe to run from several processes at once).`,
-  linkindex: `Usage: syncframe linkindex copy --from <PGlite folder or postgres:// DSN> --to <postgres:// DSN> [--from-schema S] [--to-schema S] [--json]
+  linkindex: `Usage: syncframe linkindex copy --from <PGlite folder, SQLite file (*.db, *.sqlite) or postgres:// DSN> --to <postgres:// DSN> [--from-schema S] [--to-schema S] [--json]
 
 Moving from one process to a fleet: carries links, cursors, job state, conflicts and run history
 into an empty PostgreSQL store (both are migrated first), in one transaction, then compares the

@@ -151,4 +151,24 @@ describe('an adapter plug-in loaded by path', () => {
       await drop();
     }
   });
+
+  it('runs the same plug-in job on a SQLite LinkIndex, and `linkindex copy` carries that file into PostgreSQL', async () => {
+    const file = join(dir, 'sqlite.jsonc');
+    writeFileSync(file, readFileSync(writeConfig(), 'utf8').replace('"driver": "pglite", "conn": "./state"', '"driver": "sqlite", "conn": "./state.db"'));
+    const first = await cli('sync', '--job', 'files', '--config', file, '--json');
+    expect(first.code, first.err).toBe(0);
+    expect(JSON.parse(first.out).status).toBe('success');
+    const again = JSON.parse((await cli('sync', '--job', 'files', '--config', file, '--json')).out);
+    expect([again.counts.source, again.counts.dest].map((c: { created: number; updated: number }) => c.created + c.updated)).toEqual([0, 0]);
+    const { schema, drop } = await freshSchema();
+    try {
+      const copied = await cli('linkindex', 'copy', '--from', join(dir, 'state.db'), '--to', DATABASE_URL, '--to-schema', schema);
+      expect(copied.code, copied.err).toBe(0);
+      expect(copied.err).toContain(`copying SQLite at ${join(dir, 'state.db')} → PostgreSQL`);
+      expect(copied.out).toMatch(/^links\s+([1-9]\d*)\s+\1$/m);
+      expect(copied.out).toMatch(/^runs\s+2\s+2$/m);
+    } finally {
+      await drop();
+    }
+  });
 });

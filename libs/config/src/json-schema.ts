@@ -1,5 +1,6 @@
+import type { AdapterPlugin, AdapterPluginFactory } from '@syncframe/adapter-kit/plugin';
 import { z } from 'zod';
-import { configFileSchema } from './config-schema.js';
+import { configFileSchemaFor } from './config-schema.js';
 
 /**
  * Editors check the file as written, before `${VAR}` expansion, so a value pattern (job id,
@@ -22,14 +23,16 @@ function allowEnvReferences(node: unknown, underPropertyNames = false): unknown 
  * The JSON Schema of the config file, for editors (`"$schema": "./syncframe.schema.json"`).
  * Draft-07 because it is what most editors support fully; `io: 'input'` so keys with defaults
  * are optional, as they are in the file. Cross-field rules (mapping and match names, cron
- * syntax, unique ids) cannot be expressed here: only loadConfig enforces them.
+ * syntax, unique ids) cannot be expressed here: only loadConfig enforces them. `adapters`: plug-ins
+ * registered by name whose sides the schema describes too (the built-in ones SyncFrame ships).
  */
-export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configFileSchema, { target: 'draft-07', io: 'input' });
+export function configJsonSchema(adapters: Readonly<Record<string, AdapterPluginFactory>> = {}): Record<string, unknown> {
+  const plugins = new Map<string, AdapterPlugin>(Object.entries(adapters).map(([name, factory]) => [name, factory({ z })]));
+  const schema = z.toJSONSchema(configFileSchemaFor(plugins), { target: 'draft-07', io: 'input' });
   return { ...(allowEnvReferences(schema) as Record<string, unknown>), title: 'SyncFrame configuration' };
 }
 
 /** The schema file's exact content: pretty-printed, with a final newline. */
-export function renderConfigJsonSchema(): string {
-  return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+export function renderConfigJsonSchema(adapters: Readonly<Record<string, AdapterPluginFactory>> = {}): string {
+  return `${JSON.stringify(configJsonSchema(adapters), null, 2)}\n`;
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, stripComments } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/fleet';
 import { describeConfig, loadConfig, renderConfigJsonSchema } from '../src/index.js';
 
 const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
@@ -20,7 +21,14 @@ const DUMMY_ENV = {
 
 describe('config/syncframe.schema.json', () => {
   it('is what scripts/generate-json-schema.ts generates now (run it after changing the schema)', async () => {
-    expect(await readFile(SCHEMA_FILE, 'utf8')).toBe(renderConfigJsonSchema());
+    expect(await readFile(SCHEMA_FILE, 'utf8')).toBe(renderConfigJsonSchema(BUILTIN_ADAPTER_PLUGINS));
+  });
+
+  it('describes the sides of the adapter plug-ins SyncFrame ships (postgres), with their own keys', () => {
+    const schema = JSON.parse(renderConfigJsonSchema(BUILTIN_ADAPTER_PLUGINS)) as { definitions?: unknown };
+    const text = JSON.stringify(schema);
+    expect(text).toContain('"const":"postgres"');
+    expect(text).toContain('"updated_at_column"');
   });
 
   it('accepts the example config as written, ${VAR} included, and rejects a typo', async () => {

@@ -4,7 +4,7 @@ import { copyLinkIndex } from '@syncframe/linkindex';
 import type { CliContext } from '../cli-context.js';
 import { EXIT, UsageError } from '../cli-context.js';
 
-const USAGE = 'usage: syncframe linkindex copy --from <PGlite folder or postgres:// DSN> --to <postgres:// DSN> [--from-schema S] [--to-schema S]';
+const USAGE = 'usage: syncframe linkindex copy --from <PGlite folder, SQLite file (*.db, *.sqlite) or postgres:// DSN> --to <postgres:// DSN> [--from-schema S] [--to-schema S]';
 
 /**
  * `syncframe linkindex copy --from … --to …`: carries links, cursors, job state, conflicts and run
@@ -34,11 +34,14 @@ function storeOf(value: string | boolean | undefined, schema: string | boolean |
   if (typeof value !== 'string' || value === '') throw new UsageError(USAGE);
   const withSchema = typeof schema === 'string' ? { schema } : {};
   if (/^postgres(ql)?:\/\//.test(value)) return { driver: 'postgres', conn: value, ...withSchema };
+  // A SQLite store is one file; a PGlite store is a folder.
+  if (/\.(db|sqlite3?)$/i.test(value)) return { driver: 'sqlite', conn: resolve(value) };
   return { driver: 'pglite', conn: resolve(value), ...withSchema };
 }
 
 /** A store for a message: a DSN without its password. */
 function describe(store: LinkIndexConfig): string {
+  if (store.driver === 'sqlite') return `SQLite at ${store.conn}`;
   if (store.driver !== 'postgres') return `PGlite at ${store.conn}`;
   try {
     const url = new URL(store.conn!);
