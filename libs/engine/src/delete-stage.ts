@@ -25,16 +25,30 @@ export class DeleteStage {
   private readonly deferred: PlannedOp[] = [];
   private readonly approvedBy = new Map<PlannedOp, PendingDelete>();
   private readonly appliedPending: string[] = [];
+  /** Records whose disappearance (or delete flag) waits for a person: `side:id`. */
+  private readonly goneWaiting: ReadonlySet<string>;
 
   /** `waiting`: the job's pending deletes not carried out yet, as read at the run's start (decisions made since wait for the next run). */
   constructor(private readonly ctx: RunContext, private readonly pusher: OpPusher, private readonly waiting: readonly PendingDelete[]) {
     pusher.onDeleteLanded = (op) => this.landed(op);
+    this.goneWaiting = new Set(waiting.map((p) => `${p.side}:${p.side === 'source' ? p.sourceId : p.destId}`));
   }
 
-  /** Takes the ops to hold back until the run's end out of `ops`; returns the rest. */
+  /**
+   * Takes the ops to hold back until the run's end out of `ops`; returns the rest. A write to a
+   * record whose delete waits for a person is not made at all (it is gone, or flagged deleted: the
+   * pair stands as it is until the decision); its pulled records are settled.
+   */
   defer(ops: readonly PlannedOp[]): PlannedOp[] {
     const now: PlannedOp[] = [];
-    for (const op of ops) (op.kind === 'delete' && !op.conflictId ? this.deferred : now).push(op);
+    let held = 0;
+    for (const op of ops) {
+      if (op.kind === 'update' && op.targetId !== null && this.goneWaiting.has(`${op.target}:${op.targetId}`)) {
+        this.pusher.settle(op.settles);
+        held++;
+      } else (op.kind === 'delete' && !op.conflictId ? this.deferred : now).push(op);
+    }
+    if (held > 0) this.ctx.logger.info({ held }, 'writes to records whose delete waits for a person were not made');
     return now;
   }
 

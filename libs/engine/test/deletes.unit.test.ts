@@ -256,6 +256,25 @@ describe('the delete brake', () => {
     expect(later.summary!.counts.dest.deleted).toBe(0);
   });
 
+  it('while a delete waits, an edit of the surviving partner is not written to the gone record (no error, the delete still waits)', async () => {
+    const h = await synced(10, { deleteBrake: { maxCount: 0, maxShare: 1 } });
+    const [gone] = h.source.live();
+    const { destId } = await partnerOf(h, gone!.id);
+    h.source.purge(gone!.id);
+    await h.run({ reconcile: true });
+    expect(await h.linkIndex.listPendingDeletes(h.job.id, ['open'])).toHaveLength(1);
+    h.dest.edit(destId, { name: 'edited while its partner is gone' });
+    const run = await h.run();
+    expect(run.status).toBe('success');
+    expect(run.summary!.errors).toEqual([]);
+    expect(run.summary!.counts.source.updated).toBe(0);
+    expect(await h.linkIndex.listPendingDeletes(h.job.id, ['open'])).toHaveLength(1);
+    // Approved, the delete goes through as planned.
+    await h.linkIndex.decidePendingDeletes(h.job.id, 'all', 'approved');
+    expect((await h.run()).summary!.counts.dest.deleted).toBe(1);
+    expect(h.dest.get(destId)!.deleted).toBe(true);
+  });
+
   it('without a brake, many deletes are applied at once', async () => {
     const h = await synced(20, { deleteBrake: null });
     for (const r of h.source.live().slice(0, 15)) h.source.remove(r.id);
