@@ -18,6 +18,7 @@ export default defineAdapter(({ z }) => ({
   options: z.strictObject({
     file: z.string().min(1, 'must not be empty').describe('The JSON file holding the table, relative to the config file.'),
     hard_delete: z.boolean().default(false).describe('true: a delete removes the record; false: it flags it deleted. Default: false.'),
+    page_size: z.number().int().min(1).max(10_000).default(100).describe('Records per pulled page. Default: 100.'),
   }),
   // A local file has no request budget worth the name: many requests a second, big batches.
   defaultThrottle: { max_reqs: 1000, interval_sec: 1, batch_size: 100 },
@@ -32,19 +33,26 @@ class JsonFileAdapter {
     this.ref = { adapter: 'json-file', table: options.file };
     this.path = path.resolve(wiring.configDir, options.file);
     this.hardDelete = options.hard_delete;
+    this.pageSize = options.page_size;
     this.where = `json-file side "${wiring.sideName ?? '?'}" (${options.file})`;
   }
 
-  /** Changes since the cursor: records stamped after its time, or at its time and not seen there yet. */
+  /**
+   * Changes since the cursor, oldest first, `page_size` a page: records stamped after its time, or
+   * at its time and not seen there yet. Each page's cursor resumes right after that page.
+   */
   async *pull(cursor, { throttle, signal }) {
     (await throttle.acquire(signal)).sent();
-    const since = cursor.value === null ? { t: '', ids: [] } : JSON.parse(cursor.value);
-    const records = (await this.read()).filter((r) => r.updatedAt > since.t || (r.updatedAt === since.t && !since.ids.includes(r.id)));
-    if (records.length === 0) return;
-    records.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
-    const t = records[records.length - 1].updatedAt;
-    const ids = [...(t === since.t ? since.ids : []), ...records.filter((r) => r.updatedAt === t).map((r) => r.id)];
-    yield { records, cursor: { value: JSON.stringify({ t, ids }) } };
+    let since = cursor.value === null ? { t: '', ids: [] } : JSON.parse(cursor.value);
+    const records = (await this.read())
+      .filter((r) => r.updatedAt > since.t || (r.updatedAt === since.t && !since.ids.includes(r.id)))
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (let i = 0; i < records.length; i += this.pageSize) {
+      const page = records.slice(i, i + this.pageSize);
+      const t = page[page.length - 1].updatedAt;
+      since = { t, ids: [...(t === since.t ? since.ids : []), ...page.filter((r) => r.updatedAt === t).map((r) => r.id)] };
+      yield { records: page, cursor: { value: JSON.stringify(since) } };
+    }
   }
 
   async write(ops, { throttle, signal }) {

@@ -68,7 +68,7 @@ export function describeSourceAdapterContract(name: string, setup: () => Promise
     });
 
     it('has a ref, and a rate-limit key that is not a credential-looking secret', () => {
-      expect(h.adapter.ref.adapter).toMatch(/^[a-z]+$/);
+      expect(h.adapter.ref.adapter).toMatch(/^[a-z][a-z0-9-]*$/); // an adapter plug-in's name rule
       expect(h.adapter.ref.table).not.toBe('');
       if (h.adapter.rateLimitKey !== undefined) expect(h.adapter.rateLimitKey).toMatch(/^[a-z]+:/);
     });
