@@ -1,11 +1,11 @@
-import { and, asc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { NotFoundError } from '@syncframe/engine';
 import type { Conflict, ConflictState, DetectedRange, Side } from '@syncframe/engine';
 import type { SqliteExecutor } from '../database.sqlite.js';
 import { conflicts } from '../schema.sqlite.js';
 import { conflictOf, conflictRow } from '../stores/conflicts.store.js';
-import { dateOf } from '../stores/values.js';
+import { conflictFilterOf, conflictIsOpen } from '../stores/conditions.js';
 
 /** The `conflicts` table on SQLite (see `stores/conflicts.store.ts`; rows map the same way). */
 
@@ -32,17 +32,7 @@ export async function getConflict(ex: SqliteExecutor, conflictId: string): Promi
 
 /** The conditions of a conflict listing; validates the range (RangeError before anything is sent). */
 export function conflictFilter(jobId: string, state: ConflictState, range: DetectedRange): SQL | undefined {
-  const inState =
-    state === 'applied'
-      ? isNotNull(conflicts.appliedAt)
-      : state === 'resolved'
-        ? and(isNotNull(conflicts.resolvedAt), isNull(conflicts.appliedAt))
-        : isOpen();
-  return and(
-    eq(conflicts.jobId, jobId), inState,
-    range.from === undefined ? undefined : gte(conflicts.detectedAt, dateOf(range.from, 'range from')),
-    range.to === undefined ? undefined : lte(conflicts.detectedAt, dateOf(range.to, 'range to')),
-  );
+  return conflictFilterOf(conflicts, jobId, state, range);
 }
 
 /** Oldest first. */
@@ -56,7 +46,7 @@ export async function resolveOpenConflict(ex: SqliteExecutor, conflictId: string
   const rows = await ex
     .update(conflicts)
     .set({ keep, resolvedAt: at })
-    .where(and(eq(conflicts.conflictId, conflictId), isOpen()))
+    .where(and(eq(conflicts.conflictId, conflictId), conflictIsOpen(conflicts)))
     .returning();
   if (rows[0]) return conflictOf(rows[0]);
   await assertExists(ex, conflictId);
@@ -78,9 +68,6 @@ export async function markConflictApplied(ex: SqliteExecutor, conflictId: string
   if (!rows[0]) throw notFound(conflictId);
 }
 
-function isOpen() {
-  return and(isNull(conflicts.resolvedAt), isNull(conflicts.appliedAt));
-}
 
 async function assertExists(ex: SqliteExecutor, conflictId: string): Promise<void> {
   const rows = await ex.select({ id: conflicts.conflictId }).from(conflicts).where(eq(conflicts.conflictId, conflictId));

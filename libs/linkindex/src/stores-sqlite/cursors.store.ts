@@ -1,13 +1,14 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { START_CURSOR } from '@syncframe/engine';
 import type { Cursor, TableRef } from '@syncframe/engine';
 import type { SqliteExecutor } from '../database.sqlite.js';
 import { cursors } from '../schema.sqlite.js';
+import { cursorIs } from '../stores/conditions.js';
 
 /** The `cursors` table on SQLite (see `stores/cursors.store.ts`). */
 
 export async function loadCursor(ex: SqliteExecutor, jobId: string, ref: TableRef): Promise<Cursor> {
-  const rows = await ex.select({ value: cursors.cursorToken }).from(cursors).where(cursorIs(jobId, ref));
+  const rows = await ex.select({ value: cursors.cursorToken }).from(cursors).where(cursorIs(cursors, jobId, ref));
   const value = rows[0]?.value ?? null;
   return value === null ? { ...START_CURSOR } : { value };
 }
@@ -30,7 +31,7 @@ export async function incrementFailCount(ex: SqliteExecutor, jobId: string, ref:
 }
 
 export async function resetFailCount(ex: SqliteExecutor, jobId: string, ref: TableRef): Promise<void> {
-  await ex.update(cursors).set({ failCount: 0 }).where(cursorIs(jobId, ref));
+  await ex.update(cursors).set({ failCount: 0 }).where(cursorIs(cursors, jobId, ref));
 }
 
 /** Resets the fail count of every side of the job. */
@@ -39,10 +40,7 @@ export async function resetJobFailCounts(ex: SqliteExecutor, jobId: string): Pro
 }
 
 export async function getFailCount(ex: SqliteExecutor, jobId: string, ref: TableRef): Promise<number> {
-  const rows = await ex.select({ failCount: cursors.failCount }).from(cursors).where(cursorIs(jobId, ref));
+  const rows = await ex.select({ failCount: cursors.failCount }).from(cursors).where(cursorIs(cursors, jobId, ref));
   return rows[0]?.failCount ?? 0;
 }
 
-function cursorIs(jobId: string, ref: TableRef) {
-  return and(eq(cursors.jobId, jobId), eq(cursors.adapter, ref.adapter), eq(cursors.tableName, ref.table));
-}

@@ -1,10 +1,11 @@
-import { and, asc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import type { PendingDelete, PendingDeleteDecision, PendingDeleteState } from '@syncframe/engine';
 import type { SqliteExecutor } from '../database.sqlite.js';
 import { pendingDeletes } from '../schema.sqlite.js';
 import { byDetection, pendingDeleteOf, pendingDeleteRow } from '../stores/pending-deletes.store.js';
 import { jsonParam } from './json-param.js';
+import { pendingDeleteInState } from '../stores/conditions.js';
 
 /** The `pending_deletes` table on SQLite (see `stores/pending-deletes.store.ts`; rows map the same way). */
 
@@ -34,24 +35,13 @@ export async function addPendingDeletes(ex: SqliteExecutor, rows: readonly (type
   return inserted.map(pendingDeleteOf).sort(byDetection);
 }
 
-function inState(state: PendingDeleteState): SQL {
-  switch (state) {
-    case 'open':
-      return and(isNull(pendingDeletes.decision), isNull(pendingDeletes.appliedAt))!;
-    case 'approved':
-    case 'rejected':
-      return and(eq(pendingDeletes.decision, state), isNull(pendingDeletes.appliedAt))!;
-    case 'done':
-      return or(isNotNull(pendingDeletes.appliedAt), eq(pendingDeletes.decision, 'cancelled'))!;
-  }
-}
 
 export async function listPendingDeletes(ex: SqliteExecutor, jobId: string, states?: readonly PendingDeleteState[]): Promise<PendingDelete[]> {
   if (states !== undefined && states.length === 0) return [];
   const rows = await ex
     .select()
     .from(pendingDeletes)
-    .where(and(eq(pendingDeletes.jobId, jobId), states === undefined ? undefined : or(...states.map(inState))))
+    .where(and(eq(pendingDeletes.jobId, jobId), states === undefined ? undefined : or(...states.map((state) => pendingDeleteInState(pendingDeletes, state)))))
     .orderBy(asc(pendingDeletes.detectedAt), asc(pendingDeletes.deleteId));
   return rows.map(pendingDeleteOf);
 }
@@ -64,7 +54,7 @@ export async function decidePendingDeletes(
   const rows = await ex
     .update(pendingDeletes)
     .set({ decision, decidedAt: at })
-    .where(and(eq(pendingDeletes.jobId, jobId), inState('open'), ids === 'all' ? undefined : idIn(ids)))
+    .where(and(eq(pendingDeletes.jobId, jobId), pendingDeleteInState(pendingDeletes, 'open'), ids === 'all' ? undefined : idIn(ids)))
     .returning();
   return rows.map(pendingDeleteOf).sort(byDetection);
 }

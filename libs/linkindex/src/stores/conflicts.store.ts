@@ -1,10 +1,11 @@
-import { and, asc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { NotFoundError } from '@syncframe/engine';
 import type { Conflict, ConflictState, DetectedRange, NewConflict, Side } from '@syncframe/engine';
 import type { LinkIndexExecutor } from '../database.js';
 import { conflicts } from '../schema.js';
 import { dateOf, isoOrNull } from './values.js';
+import { conflictFilterOf, conflictIsOpen } from './conditions.js';
 
 /**
  * The `conflicts` table: conflicts awaiting a person (open), decided (resolved) and carried out
@@ -52,17 +53,7 @@ export async function getConflict(ex: LinkIndexExecutor, conflictId: string): Pr
 
 /** The conditions of a conflict listing; validates the range (RangeError before anything is sent). */
 export function conflictFilter(jobId: string, state: ConflictState, range: DetectedRange): SQL | undefined {
-  const inState =
-    state === 'applied'
-      ? isNotNull(conflicts.appliedAt)
-      : state === 'resolved'
-        ? and(isNotNull(conflicts.resolvedAt), isNull(conflicts.appliedAt))
-        : isOpen();
-  return and(
-    eq(conflicts.jobId, jobId), inState,
-    range.from === undefined ? undefined : gte(conflicts.detectedAt, dateOf(range.from, 'range from')),
-    range.to === undefined ? undefined : lte(conflicts.detectedAt, dateOf(range.to, 'range to')),
-  );
+  return conflictFilterOf(conflicts, jobId, state, range);
 }
 
 /** Oldest first. */
@@ -81,7 +72,7 @@ export async function resolveOpenConflict(ex: LinkIndexExecutor, conflictId: str
   const rows = await ex
     .update(conflicts)
     .set({ keep, resolvedAt: at })
-    .where(and(eq(conflicts.conflictId, conflictId), isOpen()))
+    .where(and(eq(conflicts.conflictId, conflictId), conflictIsOpen(conflicts)))
     .returning();
   if (rows[0]) return conflictOf(rows[0]);
   // Nothing changed: tell an unknown id (conflicts are never deleted) from one already decided.
@@ -106,9 +97,6 @@ export async function markConflictApplied(ex: LinkIndexExecutor, conflictId: str
 
 // ---- row mapping ------------------------------------------------------------------------------------
 
-function isOpen() {
-  return and(isNull(conflicts.resolvedAt), isNull(conflicts.appliedAt));
-}
 
 async function assertExists(ex: LinkIndexExecutor, conflictId: string): Promise<void> {
   const rows = await ex.select({ id: conflicts.conflictId }).from(conflicts).where(eq(conflicts.conflictId, conflictId));

@@ -1,8 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { START_CURSOR } from '@syncframe/engine';
 import type { Cursor, TableRef } from '@syncframe/engine';
 import type { LinkIndexExecutor } from '../database.js';
 import { cursors } from '../schema.js';
+import { cursorIs } from './conditions.js';
 
 /**
  * The `cursors` table: per job and side (adapter + table), the cursor reached and the count of
@@ -10,7 +11,7 @@ import { cursors } from '../schema.js';
  */
 
 export async function loadCursor(ex: LinkIndexExecutor, jobId: string, ref: TableRef): Promise<Cursor> {
-  const rows = await ex.select({ value: cursors.cursorToken }).from(cursors).where(cursorIs(jobId, ref));
+  const rows = await ex.select({ value: cursors.cursorToken }).from(cursors).where(cursorIs(cursors, jobId, ref));
   const value = rows[0]?.value ?? null;
   return value === null ? { ...START_CURSOR } : { value };
 }
@@ -33,7 +34,7 @@ export async function incrementFailCount(ex: LinkIndexExecutor, jobId: string, r
 }
 
 export async function resetFailCount(ex: LinkIndexExecutor, jobId: string, ref: TableRef): Promise<void> {
-  await ex.update(cursors).set({ failCount: 0 }).where(cursorIs(jobId, ref));
+  await ex.update(cursors).set({ failCount: 0 }).where(cursorIs(cursors, jobId, ref));
 }
 
 /** Resets the fail count of every side of the job. */
@@ -42,10 +43,7 @@ export async function resetJobFailCounts(ex: LinkIndexExecutor, jobId: string): 
 }
 
 export async function getFailCount(ex: LinkIndexExecutor, jobId: string, ref: TableRef): Promise<number> {
-  const rows = await ex.select({ failCount: cursors.failCount }).from(cursors).where(cursorIs(jobId, ref));
+  const rows = await ex.select({ failCount: cursors.failCount }).from(cursors).where(cursorIs(cursors, jobId, ref));
   return rows[0]?.failCount ?? 0;
 }
 
-function cursorIs(jobId: string, ref: TableRef) {
-  return and(eq(cursors.jobId, jobId), eq(cursors.adapter, ref.adapter), eq(cursors.tableName, ref.table));
-}

@@ -1,20 +1,13 @@
-import { and, asc, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, isNull, sql } from 'drizzle-orm';
 import type { Link, LinkKey, TablePair } from '@syncframe/engine';
+import { linkKeyAfter, linkOfScannedRow, pairIs } from './conditions.js';
 import type { LinkIndexExecutor } from '../database.js';
 import { links } from '../schema.js';
-import { isoOrNull } from './values.js';
 
 /**
  * The `links` table walked whole, for reconciliation: live links of a pair in key order, their
  * count, and links let go (a rejected delete). Functions over an executor.
  */
-
-function ofPair(pair: TablePair) {
-  return and(
-    eq(links.srcAdapter, pair.source.adapter), eq(links.srcTable, pair.source.table),
-    eq(links.destAdapter, pair.dest.adapter), eq(links.destTable, pair.dest.table),
-  );
-}
 
 /** Live links after `after` (keyset on source id, dest id), at most `limit`. */
 export async function listLinks(ex: LinkIndexExecutor, pair: TablePair, after: LinkKey | null, limit: number): Promise<Link[]> {
@@ -24,21 +17,14 @@ export async function listLinks(ex: LinkIndexExecutor, pair: TablePair, after: L
       sourceFields: links.sourceFields, destFields: links.destFields, deletedAt: links.deletedAt, syncedAt: links.syncedAt,
     })
     .from(links)
-    .where(and(
-      ofPair(pair), isNull(links.deletedAt),
-      after === null ? undefined : or(gt(links.srcId, after.sourceId), and(eq(links.srcId, after.sourceId), gt(links.destId, after.destId))),
-    ))
+    .where(and(pairIs(links, pair), isNull(links.deletedAt), linkKeyAfter(links, after)))
     .orderBy(asc(links.srcId), asc(links.destId))
     .limit(limit);
-  return rows.map((r) => ({
-    sourceId: r.sourceId, destId: r.destId, sourceHash: r.sourceHash, destHash: r.destHash,
-    ...(r.sourceFields ? { sourceFields: r.sourceFields } : {}), ...(r.destFields ? { destFields: r.destFields } : {}),
-    deletedAt: isoOrNull(r.deletedAt), syncedAt: r.syncedAt.toISOString(),
-  }));
+  return rows.map(linkOfScannedRow);
 }
 
 export async function countLinks(ex: LinkIndexExecutor, pair: TablePair): Promise<number> {
-  const rows = await ex.select({ n: count() }).from(links).where(and(ofPair(pair), isNull(links.deletedAt)));
+  const rows = await ex.select({ n: count() }).from(links).where(and(pairIs(links, pair), isNull(links.deletedAt)));
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -46,7 +32,7 @@ export async function countLinks(ex: LinkIndexExecutor, pair: TablePair): Promis
 export async function deleteLinks(ex: LinkIndexExecutor, pair: TablePair, keys: readonly LinkKey[]): Promise<void> {
   if (keys.length === 0) return;
   await ex.delete(links).where(and(
-    ofPair(pair),
+    pairIs(links, pair),
     sql`(${links.srcId}, ${links.destId}) IN (SELECT * FROM unnest(${sql.param(keys.map((k) => k.sourceId))}::text[], ${sql.param(keys.map((k) => k.destId))}::text[]))`,
   ));
 }

@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
-import type { SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from '@syncframe/engine';
 import type { LinkIndexExecutor } from '../database.js';
 import { pendingDeletes } from '../schema.js';
 import { dateOf, isoOrNull } from './values.js';
+import { pendingDeleteInState } from './conditions.js';
 
 /**
  * The `pending_deletes` table: deletes the delete brake held back, waiting for a person (open),
@@ -43,24 +43,13 @@ export async function addPendingDeletes(ex: LinkIndexExecutor, rows: readonly (t
   return inserted.map(pendingDeleteOf).sort(byDetection);
 }
 
-function inState(state: PendingDeleteState): SQL {
-  switch (state) {
-    case 'open':
-      return and(isNull(pendingDeletes.decision), isNull(pendingDeletes.appliedAt))!;
-    case 'approved':
-    case 'rejected':
-      return and(eq(pendingDeletes.decision, state), isNull(pendingDeletes.appliedAt))!;
-    case 'done':
-      return or(isNotNull(pendingDeletes.appliedAt), eq(pendingDeletes.decision, 'cancelled'))!;
-  }
-}
 
 export async function listPendingDeletes(ex: LinkIndexExecutor, jobId: string, states?: readonly PendingDeleteState[]): Promise<PendingDelete[]> {
   if (states !== undefined && states.length === 0) return [];
   const rows = await ex
     .select()
     .from(pendingDeletes)
-    .where(and(eq(pendingDeletes.jobId, jobId), states === undefined ? undefined : or(...states.map(inState))))
+    .where(and(eq(pendingDeletes.jobId, jobId), states === undefined ? undefined : or(...states.map((state) => pendingDeleteInState(pendingDeletes, state)))))
     .orderBy(asc(pendingDeletes.detectedAt), asc(pendingDeletes.deleteId));
   return rows.map(pendingDeleteOf);
 }
@@ -73,7 +62,7 @@ export async function decidePendingDeletes(
   const rows = await ex
     .update(pendingDeletes)
     .set({ decision, decidedAt: at })
-    .where(and(eq(pendingDeletes.jobId, jobId), inState('open'), ids === 'all' ? undefined : inArray(pendingDeletes.deleteId, [...ids])))
+    .where(and(eq(pendingDeletes.jobId, jobId), pendingDeleteInState(pendingDeletes, 'open'), ids === 'all' ? undefined : inArray(pendingDeletes.deleteId, [...ids])))
     .returning();
   return rows.map(pendingDeleteOf).sort(byDetection);
 }
