@@ -13,7 +13,6 @@ import type { LinkedIdLoader } from './linked-id-loader.js';
 import { DELETED_HASH, mapperContext, mapperFor, mapRecord } from './map-items.js';
 import type { CycleItem, PlannedOp } from './plan.js';
 import type { Side, SyncRecord } from './record.js';
-import { otherSide } from './record.js';
 import { withRetries } from './retry.js';
 import type { RunContext } from './run-context.js';
 import type { WriteOp, WriteResult } from './source-adapter.js';
