@@ -13,20 +13,23 @@ const PACKAGES = {
   'libs/adapters/webflow': ['libs/engine', 'libs/adapters/common'],
   // A table in the user's own PostgreSQL: the one adapter whose remote is a database, so it uses pg (rule adapters-no-link-index-or-queue).
   'libs/adapters/postgres': ['libs/engine', 'libs/adapters/common'],
+  // The registry of the adapters SyncFrame ships (BUILTIN_ADAPTER_PLUGINS) and the `memory` adapter: the one place that names them.
+  'libs/adapters/builtin': ['libs/engine', 'libs/adapters/common', 'libs/adapters/airtable', 'libs/adapters/webflow', 'libs/adapters/postgres'],
   'libs/linkindex': ['libs/engine'],
-  // Config validates with the link index's and the adapters' own rules, through their driver-free modules only (rule config-reads-definitions-only).
-  // …and with an adapter plug-in's contract (@syncframe/adapter-kit/plugin), to validate and build plug-in sides.
-  'libs/config': ['libs/engine', 'libs/linkindex', 'libs/adapters/common', 'libs/adapters/airtable', 'libs/adapters/webflow'],
+  // Config validates with the link index's rules (driver-free module only, rule config-reads-definitions-only) and every side
+  // with its adapter plug-in's own schema (@syncframe/adapter-kit/plugin): it names no adapter.
+  'libs/config': ['libs/engine', 'libs/linkindex', 'libs/adapters/common'],
   // The fake Airtable/Webflow APIs (`syncframe demo`, tests, the saturation bench): no SyncFrame package at all.
   'libs/fakes': [],
   // Test-only (private); nothing in production imports it (rule production-not-test-kit).
-  'libs/test-kit': ['libs/engine', 'libs/fakes', 'libs/linkindex', 'libs/config', 'libs/fleet'],
-  'libs/fleet': ['libs/engine', 'libs/linkindex', 'libs/config', 'libs/adapters/common', 'libs/adapters/airtable', 'libs/adapters/webflow', 'libs/adapters/postgres'],
+  'libs/test-kit': ['libs/engine', 'libs/fakes', 'libs/linkindex', 'libs/config', 'libs/fleet', 'libs/adapters/builtin'],
+  // The fleet builds every side through its plug-in and loads configs with the built-in registry: it names no adapter either.
+  'libs/fleet': ['libs/engine', 'libs/linkindex', 'libs/config', 'libs/adapters/common', 'libs/adapters/builtin'],
   'apps/scheduler': ['libs/engine', 'libs/fleet'],
   'apps/worker': ['libs/engine', 'libs/fleet'],
-  'apps/board': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet'],
+  'apps/board': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet', 'libs/adapters/builtin'],
   // The CLI is the one binary that composes the others (`syncframe worker`, `syncframe board`, the demo).
-  'apps/cli': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet', 'libs/adapters/common',
+  'apps/cli': ['libs/engine', 'libs/config', 'libs/linkindex', 'libs/fleet', 'libs/adapters/common', 'libs/adapters/builtin',
     'libs/adapters/airtable', 'libs/adapters/webflow', 'libs/fakes', 'apps/scheduler', 'apps/worker', 'apps/board'],
 };
 
@@ -68,7 +71,7 @@ module.exports = {
       from: { path: '^libs/engine/src/' },
       to: {
         path: [npm([...DRIVERS, ...QUEUE_STACK, ...HTTP_CLIENTS]), NET_BUILTINS, '^libs/adapters/',
-          npm(['@syncframe/adapter-kit', '@syncframe/adapter-airtable', '@syncframe/adapter-webflow'])],
+          npm(['@syncframe/adapter-kit', '@syncframe/adapter-airtable', '@syncframe/adapter-webflow', '@syncframe/adapter-postgres', '@syncframe/builtin-adapters'])],
       },
     },
     {
@@ -116,15 +119,15 @@ module.exports = {
     {
       name: 'config-reads-definitions-only',
       comment:
-        'libs/config checks the config file against the link index\'s and the adapters\' own definitions (schema name pattern, '
-        + 'PGlite default folder, batch limits), imported from their driver-free modules (@syncframe/linkindex/config, '
-        + '@syncframe/adapter-*/limits, the plug-in contract @syncframe/adapter-kit/plugin) so that loading a config never loads '
-        + 'a database driver or an HTTP client (a plug-in module loads what it needs itself).',
+        'libs/config checks the config file against the link index\'s own definitions (schema name pattern, PGlite default '
+        + 'folder), imported from its driver-free module (@syncframe/linkindex/config), and each side against its adapter '
+        + 'plug-in\'s schema through the plug-in contract (@syncframe/adapter-kit/plugin), so that libs/config itself never '
+        + 'loads a database driver or an HTTP client (the host hands it the plug-ins, which load what they need).',
       severity: 'error',
       from: { path: '^libs/config/src/' },
       to: {
         path: '^libs/(linkindex|adapters/[^/]+)/',
-        pathNot: ['^libs/linkindex/src/config\\.ts$', '^libs/adapters/[^/]+/src/[^/]+-limits\\.ts$', '^libs/adapters/common/src/adapter-(plugin|wiring)\\.ts$'],
+        pathNot: ['^libs/linkindex/src/config\\.ts$', '^libs/adapters/common/src/adapter-(plugin|wiring)\\.ts$'],
       },
     },
     {

@@ -16,7 +16,8 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@syncframe/config';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
+import { loadConfig, secretValuesOfSide } from '@syncframe/config';
 import { startHealthServer } from '../../apps/worker/src/health-server.js';
 import { fleetSettingsFromEnv } from '../../libs/fleet/src/fleet-settings.js';
 import { QUEUES } from '../../libs/fleet/src/queues.js';
@@ -235,13 +236,13 @@ describe.each(RENDERINGS)('$name', (r) => {
           mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
           writeFileSync(path.join(dir, file), content);
         }
-        const config = await loadConfig(path.join(dir, JOBS_FILE), { env: { ...SECRET_VALUES, ...envOf(mainContainer(d)) } });
+        const config = await loadConfig(path.join(dir, JOBS_FILE), { env: { ...SECRET_VALUES, ...envOf(mainContainer(d)) }, adapters: BUILTIN_ADAPTER_PLUGINS });
         expect(config.jobs.length).toBeGreaterThan(0);
         // The fleet refuses pglite and memory; credentials and the DSN come from the Secret, never from the ConfigMap.
         expect(config.linkindex.driver).toBe('postgres');
         const secretValues = new Set(Object.values(SECRET_VALUES));
-        const credentials = [config.linkindex.conn, ...config.jobs.flatMap((job) => [job.source, job.dest])
-          .flatMap((side) => ('creds' in side ? Object.values(side.creds) : []))];
+        const credentials = [config.linkindex.conn, ...config.jobs.flatMap((job) => [job.source, job.dest]).flatMap(secretValuesOfSide)];
+        expect(credentials.length, 'the sides\' credentials').toBeGreaterThan(1);
         for (const value of credentials) expect(secretValues, 'a credential that did not come from the Secret').toContain(value);
       } finally {
         rmSync(dir, { recursive: true, force: true });

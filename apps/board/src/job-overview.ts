@@ -8,12 +8,10 @@ import { scrubRun } from './run-lookup.js';
 export interface SideView {
   readonly role: Side;
   readonly name: string;
-  /** The adapter's name (a plug-in's own name for a plug-in side). */
+  /** The adapter plug-in's own name (`airtable`, `webflow`, `postgres`, a plug-in's). */
   readonly adapter: string;
-  /** Airtable and memory sides: the table. */
-  readonly table?: string;
-  /** Webflow sides: the collection (id, or slug/name with a site id). */
-  readonly collection?: string;
+  /** What the side points at, as its plug-in names it: a table, a Webflow collection, a file. */
+  readonly table: string;
   /** Runs in a row this side failed (reset by a good run or by enabling the job). */
   readonly failCount: number;
 }
@@ -37,9 +35,8 @@ export interface JobView {
 }
 
 function sideView(role: Side, side: SideConfig, failCount: number): SideView {
-  const base = { role, name: side.name, adapter: side.adapter === 'plugin' ? side.plugin : side.adapter, failCount };
-  // Field by field on purpose: a spread of the config side would carry `creds` along.
-  return side.adapter === 'webflow' ? { ...base, collection: side.collection } : { ...base, table: side.table };
+  // Field by field on purpose: a spread of the config side would carry its options (credentials) along.
+  return { role, name: side.name, adapter: side.plugin, table: side.table, failCount };
 }
 
 /**

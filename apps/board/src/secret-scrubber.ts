@@ -1,33 +1,13 @@
-import type { LoadedConfig, SideConfig } from '@syncframe/config';
-import { REDACTED } from '@syncframe/config';
+import type { LoadedConfig } from '@syncframe/config';
+import { REDACTED, secretValuesOfSide, urlPassword } from '@syncframe/config';
 
 /** Secrets shorter than this are not scrubbed: a 3-letter value would mangle every message it appears in by chance. */
 const MIN_SECRET_LENGTH = 6;
 
-function passwordOfUrl(value: string | undefined): string | null {
-  if (!value) return null;
-  try {
-    const url = new URL(value);
-    return url.password ? decodeURIComponent(url.password) : null;
-  } catch {
-    return null;
-  }
-}
-
-function secretsOfSide(side: SideConfig): string[] {
-  const out: string[] = [];
-  if ('creds' in side) out.push(...Object.values(side.creds).filter((v): v is string => typeof v === 'string'));
-  if ('api_url' in side) {
-    const password = passwordOfUrl(side.api_url);
-    if (password) out.push(password);
-  }
-  return out;
-}
-
-/** Every credential the config holds: side creds, passwords inside URLs, the LinkIndex DSN password. */
+/** Every credential the config holds: each side's secret options and URL passwords, the LinkIndex DSN password. */
 export function secretsOfConfig(config: LoadedConfig): string[] {
-  const out = config.jobs.flatMap((job) => [...secretsOfSide(job.source), ...secretsOfSide(job.dest)]);
-  const dsnPassword = passwordOfUrl(config.linkindex.conn);
+  const out = config.jobs.flatMap((job) => [...secretValuesOfSide(job.source), ...secretValuesOfSide(job.dest)]);
+  const dsnPassword = urlPassword(config.linkindex.conn);
   if (dsnPassword) out.push(dsnPassword);
   return out;
 }

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 import { loadConfig } from '@syncframe/config';
 import { ConfigError, createLogger } from '@syncframe/engine';
 import type { Logger } from '@syncframe/engine';
 import type { LoadedConfig } from '@syncframe/config';
 import {
-  BUILTIN_ADAPTER_PLUGINS,
   closeFleetQueues, createConfigReloader, createRedis, DEFAULT_REDIS_URL, describeRedisUrl, fleetSettingsFromEnv, openFleetQueues,
   RedisThrottleProvider, RedisUnavailableError,
 } from '@syncframe/fleet';

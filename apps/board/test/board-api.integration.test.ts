@@ -34,7 +34,7 @@ describe('GET /api/jobs', () => {
       enabled: true, disabledAt: null, runnable: true, schedule: { cron: '*/5 * * * *' }, lastRun: null, openConflicts: 0,
       sides: [
         { role: 'source', name: 'crm', adapter: 'airtable', table: 'Items', failCount: 0 },
-        { role: 'dest', name: 'site', adapter: 'webflow', collection: '64a0c0ffee0000000000c0de', failCount: 0 },
+        { role: 'dest', name: 'site', adapter: 'webflow', table: '64a0c0ffee0000000000c0de', failCount: 0 },
       ],
     });
     // The scheduler the scheduler app would create: its next tick.

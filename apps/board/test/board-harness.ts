@@ -17,6 +17,7 @@ import { startAirtableFake } from '@syncframe/fakes';
 import type { AirtableFake } from '@syncframe/fakes';
 import { startWebflowFake } from '@syncframe/fakes';
 import type { WebflowFake } from '@syncframe/fakes';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 import { loadConfig } from '@syncframe/config';
 import type { LoadedConfig } from '@syncframe/config';
 import { createLogger, emptySideCounts } from '@syncframe/engine';
@@ -179,7 +180,7 @@ export async function startBoardHarness(kind: string): Promise<BoardHarness> {
     rateLimit: false,
     sites: { [WEBFLOW_SITE]: { collections: [{ slug: 'items', id: WEBFLOW_COLLECTION, fields: [] }] } },
   });
-  const config = await loadConfig(writeConfig(dir, schema, airtable.url, webflow.url), { env: {} });
+  const config = await loadConfig(writeConfig(dir, schema, airtable.url, webflow.url), { env: {}, adapters: BUILTIN_ADAPTER_PLUGINS });
   const { linkIndex: store } = await openLinkIndex({ driver: 'postgres', conn: DATABASE_URL, schema }, { applicationName: 'syncframe-board-test' });
   const redis = await openRedis(REDIS_URL, 'producer');
   redis.on('error', () => {});

@@ -172,7 +172,7 @@ describe('diffConflict', () => {
   const now = '2030-01-01T00:00:00.000Z';
   const record = (id: string, fields: Record<string, unknown>, deleted = false) => ({ id, fields, updatedAt: now, deleted });
   const job = (id: string, toDest: MapperFn, toSource: MapperFn) => ({
-    id, source: { name: 'crm', adapter: 'memory', table: 'People' }, dest: { name: 'site', adapter: 'memory', table: 'Contacts' },
+    id, source: { name: 'crm', adapter: 'memory', plugin: 'memory', table: 'People' }, dest: { name: 'site', adapter: 'memory', plugin: 'memory', table: 'Contacts' },
     mappers: { toDest, toSource, toDestPath: '', toSourcePath: '' },
   }) as unknown as JobConfig;
   const conflict = (jobId: string, src: Record<string, unknown>, dst: Record<string, unknown>): Conflict => ({

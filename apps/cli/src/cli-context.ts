@@ -2,7 +2,7 @@ import type { LoadedConfig } from '@syncframe/config';
 import { loadConfig } from '@syncframe/config';
 import type { Logger } from '@syncframe/engine';
 import { createLogger } from '@syncframe/engine';
-import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/fleet';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 import pretty from 'pino-pretty';
 import type { LinkIndexStore } from '@syncframe/linkindex';
 import { openLinkIndex } from '@syncframe/linkindex';

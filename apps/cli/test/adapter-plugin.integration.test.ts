@@ -83,7 +83,7 @@ describe('an adapter plug-in loaded by path', () => {
     const config = writeConfig();
     const valid = await cli('validate', '--config', config, '--json');
     expect(valid.code).toBe(0);
-    expect(JSON.parse(valid.out).jobs[0].source).toMatchObject({ adapter: 'plugin', plugin: 'json-file', table: './left.json', options: { file: './left.json', hard_delete: false } });
+    expect(JSON.parse(valid.out).jobs[0].source).toMatchObject({ adapter: relative(dir, PLUGIN), plugin: 'json-file', table: './left.json', options: { file: './left.json', hard_delete: false } });
 
     const first = await cli('sync', '--job', 'files', '--config', config);
     expect(first.code, first.err).toBe(0);

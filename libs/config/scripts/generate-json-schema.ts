@@ -4,14 +4,11 @@
 //   node --import tsx libs/config/scripts/generate-json-schema.ts --check  (exit 1 if stale, for CI)
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { postgresAdapter } from '@syncframe/adapter-postgres/plugin';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 import { renderConfigJsonSchema } from '../src/json-schema.js';
 
-/** The adapter plug-ins SyncFrame ships (libs/fleet's BUILTIN_ADAPTER_PLUGINS): editors know their keys too. */
-export const SHIPPED_ADAPTERS = { postgres: postgresAdapter };
-
 const target = fileURLToPath(new URL('../../../config/syncframe.schema.json', import.meta.url));
-const content = renderConfigJsonSchema(SHIPPED_ADAPTERS);
+const content = renderConfigJsonSchema(BUILTIN_ADAPTER_PLUGINS);
 
 if (process.argv.includes('--check')) {
   const current = await readFile(target, 'utf8').catch(() => '');

@@ -2,7 +2,7 @@ import { getNodeValue } from 'jsonc-parser';
 import { checkJobs, parseMappingKey } from './check-jobs.js';
 import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
 import { configFileSchemaFor } from './config-schema.js';
-import { BUILTIN_ADAPTERS } from './load-adapters.js';
+import type { AdapterLoadResult } from './load-adapters.js';
 import type { EnvVars, ParsedConfig } from './config-types.js';
 import { expandEnv } from './expand-env.js';
 import { IssueCollector } from './issue-collector.js';
@@ -29,12 +29,21 @@ export interface ConfigAnalysis {
 
 const BOM = '\uFEFF';
 
+/** A side's `adapter` whose plug-in could not be had: reported at that `adapter` instead of what the schema says. */
+export interface AdapterProblem {
+  readonly path: KeyPath;
+  readonly message: string;
+  readonly detail?: string;
+}
+
 /**
  * Every check that needs no file system: JSONC syntax, `${VAR}` expansion, the zod schema and
- * the cross-field checks. All of them run, so one pass reports every problem.
+ * the cross-field checks. All of them run, so one pass reports every problem. `plugins`: the
+ * plug-in of each `adapter` value that has one; `adapterProblems`: why the others have none.
  */
 export function analyzeConfigText(
   text: string, file: string, env: EnvVars, plugins: ReadonlyMap<string, AdapterPlugin> = new Map(),
+  adapterProblems: readonly AdapterProblem[] = [],
 ): ConfigAnalysis {
   // Editors do not count a byte-order mark as a column, so neither do we.
   const source = text.startsWith(BOM) ? text.slice(1) : text;
@@ -54,14 +63,19 @@ export function analyzeConfigText(
     return { issues, config: undefined, mappers: mapperReferences(value) };
   }
   if (!parsed.success) translateZodIssues(parsed.error.issues, schema, value, issues);
-  checkJobs(value, issues);
+  checkJobs(value, issues, plugins);
+  for (const problem of adapterProblems) {
+    // The schema can only say the side matches no plug-in; the loader knows why.
+    issues.dropAt(problem.path);
+    issues.at(problem.path, 'value', problem.message, problem.detail);
+  }
 
   const mappers = mapperReferences(value);
   const config = parsed.success && issues.size === 0 ? resolveConfig(parsed.data, file, (p) => issues.isEnvDerived(p), plugins) : undefined;
   return { issues, config, mappers };
 }
 
-/** An `adapter` value that is not built in: a plug-in to load (by path, package, or registered name). */
+/** A side's `adapter` value: the plug-in to load (a registered name, a module path or a package). */
 export interface AdapterReference {
   /** Path of the side's `adapter` value. */
   readonly path: KeyPath;
@@ -84,11 +98,24 @@ export function adapterReferences(text: string, file: string, env: EnvVars): Ada
     if (!isPlainObject(sides)) return [];
     return Object.entries(sides).flatMap(([name, side]) => {
       const adapter = isPlainObject(side) ? side['adapter'] : undefined;
-      return typeof adapter === 'string' && adapter !== '' && !BUILTIN_ADAPTERS.includes(adapter)
+      return typeof adapter === 'string' && adapter !== ''
         ? [{ path: ['jobs', index, 'sides', name, 'adapter'], specifier: adapter }]
         : [];
     });
   });
+}
+
+/** The plug-ins of a config's adapter references, and the problem of each reference that has none. */
+export function sortAdapterResults(
+  results: readonly (readonly [AdapterReference, AdapterLoadResult])[],
+): { plugins: Map<string, AdapterPlugin>; problems: AdapterProblem[] } {
+  const plugins = new Map<string, AdapterPlugin>();
+  const problems: AdapterProblem[] = [];
+  for (const [{ path, specifier }, result] of results) {
+    if (result.ok) plugins.set(specifier, result.plugin);
+    else problems.push({ path, message: result.message, ...(result.detail === undefined ? {} : { detail: result.detail }) });
+  }
+  return { plugins, problems };
 }
 
 function mapperReferences(root: unknown): MapperReference[] {

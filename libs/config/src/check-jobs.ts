@@ -1,5 +1,6 @@
+import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
 import { checkSettle } from './check-settle.js';
-import { MAPPING_KEY_PATTERN, WEBFLOW_ID_PATTERN } from './config-schema.js';
+import { MAPPING_KEY_PATTERN } from './config-schema.js';
 import type { IssueCollector } from './issue-collector.js';
 import type { KeyPath } from './key-path.js';
 import { cronProblem, isTimeZone } from './validate-schedule.js';
@@ -24,7 +25,7 @@ const quoteList = (names: readonly string[]) => names.map((n) => JSON.stringify(
  * (expanded) value, independently of zod's result, so one wrong key does not hide the rest;
  * each check only looks at values of the type it expects and leaves type errors to zod.
  */
-export function checkJobs(root: unknown, issues: IssueCollector): void {
+export function checkJobs(root: unknown, issues: IssueCollector, plugins: ReadonlyMap<string, AdapterPlugin>): void {
   if (!isPlainObject(root) || !Array.isArray(root['jobs'])) return;
   const firstIndexById = new Map<string, number>();
   root['jobs'].forEach((job: unknown, index) => {
@@ -38,7 +39,7 @@ export function checkJobs(root: unknown, issues: IssueCollector): void {
     }
     checkSchedule(job['schedule'], [...path, 'schedule'], issues);
     const sideNames = checkSides(job['sides'], [...path, 'sides'], issues);
-    checkModificationTimes(job, [...path, 'sides'], issues);
+    checkEditTimes(job, [...path, 'sides'], plugins, issues);
     checkFieldConflict(job, path, issues);
     checkMappings(job['mappings'], [...path, 'mappings'], sideNames, issues);
     checkMatch(job['match'], [...path, 'match'], sideNames, issues);
@@ -69,29 +70,23 @@ function checkSides(sides: unknown, path: KeyPath, issues: IssueCollector): stri
     const side = sides[name];
     if (!isPlainObject(side)) continue;
     checkSettle(side, [...path, name], issues);
-    if (side['adapter'] === 'airtable' && typeof side['soft_delete_field'] === 'string' && side['hard_delete'] === true) {
-      issues.at([...path, name, 'hard_delete'], 'value', 'cannot be true together with soft_delete_field (choose one way to delete)');
-    }
-    if (side['adapter'] === 'webflow') {
-      const collection = side['collection'];
-      const siteId = isPlainObject(side['creds']) ? side['creds']['site_id'] : undefined;
-      if (typeof collection === 'string' && collection !== '' && !WEBFLOW_ID_PATTERN.test(collection) && siteId === undefined) {
-        issues.at(
-          [...path, name, 'collection'],
-          'value',
-          'is not a collection id (24 hex characters); give creds.site_id to find a collection by slug or name',
-        );
-      }
-    }
   }
   return names;
 }
 
+/** SyncFrame's keys of every side; the rest of a side is its plug-in's options. */
+export const COMMON_SIDE_KEYS: ReadonlySet<string> = new Set(['adapter', 'throttle', 'settle_sec', 'settle_max_sec']);
+
+/** A side's plug-in options: the side without the keys every side has. */
+export function optionsOfSide(side: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(side).filter(([key]) => !COMMON_SIDE_KEYS.has(key)));
+}
+
 /**
- * last_writer_wins compares modification times; Airtable reports one only through a "Last modified
- * time" field. Without it newer Airtable edits would lose every conflict, silently.
+ * last_writer_wins compares modification times; a side whose plug-in says it reports none with
+ * these options (Airtable without a "Last modified time" field) would lose every conflict, silently.
  */
-function checkModificationTimes(job: Record<string, unknown>, path: KeyPath, issues: IssueCollector): void {
+function checkEditTimes(job: Record<string, unknown>, path: KeyPath, plugins: ReadonlyMap<string, AdapterPlugin>, issues: IssueCollector): void {
   const policy = job['conflict_policy'] ?? 'last_writer_wins';
   const sides = job['sides'];
   // field_merge falls back to last_writer_wins per field unless field_conflict is manual.
@@ -99,11 +94,12 @@ function checkModificationTimes(job: Record<string, unknown>, path: KeyPath, iss
   if ((policy !== 'last_writer_wins' && !fieldLww) || !isPlainObject(sides)) return;
   const when = fieldLww ? 'conflict_policy is field_merge with field_conflict last_writer_wins' : 'conflict_policy is last_writer_wins';
   for (const [name, side] of Object.entries(sides)) {
-    if (isPlainObject(side) && side['adapter'] === 'airtable' && side['last_modified_field'] === undefined) {
-      issues.at([...path, name], 'value',
-        `needs last_modified_field (a "Last modified time" field) when ${when}: ` +
-        'without it Airtable reports no edit time and newer Airtable edits would lose every conflict');
-    }
+    const plugin = isPlainObject(side) && typeof side['adapter'] === 'string' ? plugins.get(side['adapter']) : undefined;
+    if (!plugin?.editTimesMissing || !isPlainObject(side)) continue;
+    // Only options the plug-in accepts are asked about; the schema reports the others.
+    const options = plugin.options.safeParse(optionsOfSide(side));
+    const missing = options.success ? plugin.editTimesMissing(options.data) : undefined;
+    if (missing) issues.at([...path, name], 'value', `needs ${missing.needs} when ${when}: ${missing.because}`);
   }
 }
 

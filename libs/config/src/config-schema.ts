@@ -1,5 +1,3 @@
-import { AIRTABLE_MAX_BATCH } from '@syncframe/adapter-airtable/limits';
-import { WEBFLOW_MAX_BATCH } from '@syncframe/adapter-webflow/limits';
 import { DEFAULT_DELETE_BRAKE, DEFAULT_RETRIES } from '@syncframe/engine';
 import { DEFAULT_SQLITE_FILE, SCHEMA_NAME_PATTERN } from '@syncframe/linkindex/config';
 import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
@@ -27,43 +25,9 @@ export const SIDE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$/;
 const SIDE_NAME = SIDE_NAME_PATTERN.source.slice(1, -1);
 export const MAPPING_KEY_PATTERN = new RegExp(`^(${SIDE_NAME})(?:→|->)(${SIDE_NAME})$`);
 
-
-/** A Webflow collection id, as opposed to a slug or display name. */
-export const WEBFLOW_ID_PATTERN = /^[0-9a-f]{24}$/;
-
-/** API limits on records per write request (the adapters' own); a larger batch would fail on every push. */
-export const MAX_BATCH_SIZE = { airtable: AIRTABLE_MAX_BATCH, webflow: WEBFLOW_MAX_BATCH } as const;
-
 const nonEmpty = () => z.string().min(1, 'must not be empty');
 
 const positiveInt = () => z.number().int('must be a positive integer').positive('must be a positive integer');
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-function hasNoUserinfo(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.username === '' && url.password === '';
-  } catch {
-    return true; // reported by isHttpUrl
-  }
-}
-
-const apiUrl = () =>
-  z
-    .string()
-    .refine(isHttpUrl, 'must be an http(s) URL')
-    .refine(hasNoUserinfo, 'must not hold a user or password (fetch refuses such URLs, and they would end up in messages)')
-    .describe(
-      'Replaces the API origin, e.g. a proxy or a local fake in tests. Must be an http(s) URL. Default: the public API.',
-    );
 
 function throttleSchema(maxBatch?: number) {
   const batch = positiveInt().describe(
@@ -95,12 +59,6 @@ function throttleSchema(maxBatch?: number) {
     );
 }
 
-const hardDelete = () =>
-  z
-    .boolean()
-    .default(false)
-    .describe('true: delete records on this side for real; false: only flag or archive them. Default: false.');
-
 /** Edit settling (`settle_sec`, `settle_max_sec`): keys every side has. */
 const MAX_SETTLE_SEC = 86_400;
 const settleSeconds = () => z
@@ -120,80 +78,6 @@ const settleKeys = () => ({
     ),
 });
 
-/** Per-request timeout of an HTTP side. */
-const timeoutSec = () =>
-  z
-    .number()
-    .positive()
-    .max(600)
-    .describe('Seconds one request may take before it counts as failed (and is retried, as a 5xx is). Default: 30.')
-    .optional();
-
-export const airtableSideSchema = z
-  .strictObject({
-    adapter: z.literal('airtable'),
-    table: nonEmpty().describe('Table name or id (tbl…) in the base.'),
-    creds: z
-      .strictObject({
-        apiKey: nonEmpty().describe('Personal access token; use "${AIRTABLE_TOKEN}" rather than the token itself.'),
-        baseId: z
-          .string()
-          .regex(/^app[A-Za-z0-9]+$/, 'must be an Airtable base id ("app…")')
-          .describe('Base id, "app…" (from the base URL).'),
-      })
-      .describe('Airtable credentials.'),
-    api_url: apiUrl().optional(),
-    timeout_sec: timeoutSec(),
-    throttle: throttleSchema(MAX_BATCH_SIZE.airtable).optional(),
-    typecast: z
-      .boolean()
-      .default(false)
-      .describe('Let Airtable convert values (e.g. create missing select options). Default: false.'),
-    last_modified_field: nonEmpty()
-      .describe('A "Last modified time" field used to pull only changed records. Default: the adapter\'s fallback.')
-      .optional(),
-    soft_delete_field: nonEmpty()
-      .describe('A checkbox field that flags deleted records instead of deleting them. Not with hard_delete: true.')
-      .optional(),
-    hard_delete: hardDelete(),
-    ...settleKeys(),
-  })
-  .describe('An Airtable table.');
-
-export const webflowSideSchema = z
-  .strictObject({
-    adapter: z.literal('webflow'),
-    collection: nonEmpty().describe(
-      'Collection id (24 hex characters), or its slug or name together with creds.site_id.',
-    ),
-    creds: z
-      .strictObject({
-        token: nonEmpty().describe('API token; use "${WEBFLOW_TOKEN}" rather than the token itself.'),
-        site_id: nonEmpty().describe('Site id; needed when `collection` is a slug or name.').optional(),
-      })
-      .describe('Webflow credentials.'),
-    api_url: apiUrl().optional(),
-    timeout_sec: timeoutSec(),
-    throttle: throttleSchema(MAX_BATCH_SIZE.webflow).optional(),
-    publish: z
-      .enum(['staged', 'live'])
-      .default('staged')
-      .describe('"staged": items wait for the next site publish; "live": items are published at once. Default: "staged".'),
-    hard_delete: hardDelete(),
-    ...settleKeys(),
-  })
-  .describe('A Webflow CMS collection.');
-
-export const memorySideSchema = z
-  .strictObject({
-    adapter: z.literal('memory'),
-    table: nonEmpty().describe('Name of the in-memory table.'),
-    throttle: throttleSchema().optional(),
-    hard_delete: hardDelete(),
-    ...settleKeys(),
-  })
-  .describe('An in-memory table (tests and demos; its data is lost on exit).');
-
 /** Adapter plug-ins a config may use, by the `adapter` value that names them (a module path or package, or a registered name). */
 export type PluginSchemas = ReadonlyMap<string, Pick<AdapterPlugin, 'name' | 'options' | 'maxBatchSize'>>;
 
@@ -201,13 +85,15 @@ export type PluginSchemas = ReadonlyMap<string, Pick<AdapterPlugin, 'name' | 'op
 function pluginSideSchema(adapter: string, plugin: Pick<AdapterPlugin, 'name' | 'options' | 'maxBatchSize'>) {
   return plugin.options
     .extend({ adapter: z.literal(adapter), throttle: throttleSchema(plugin.maxBatchSize).optional(), ...settleKeys() })
-    .describe(`A ${plugin.name} side (adapter plug-in ${adapter}).`);
+    .describe(plugin.options.description ?? `A ${plugin.name} side (adapter plug-in ${adapter}).`);
 }
 
 export function sideSchemaFor(plugins: PluginSchemas) {
-  const options = [airtableSideSchema, webflowSideSchema, memorySideSchema, ...[...plugins].map(([adapter, p]) => pluginSideSchema(adapter, p))] as const;
-  return z.discriminatedUnion('adapter', options as unknown as [typeof airtableSideSchema, ...(typeof airtableSideSchema)[]])
-    .describe('One side of the job; `adapter` says which remote: a built-in name, or an adapter plug-in (a module path relative to this file, or a package).');
+  const description = 'One side of the job; `adapter` says which remote: a built-in name (e.g. "airtable", "webflow", "postgres"), or an adapter plug-in (a module path relative to this file, or a package).';
+  // No plug-in known (every `adapter` of the file failed to load): each side is reported at its `adapter`.
+  if (plugins.size === 0) return z.looseObject({ adapter: z.string() }).describe(description);
+  const options = [...plugins].map(([adapter, p]) => pluginSideSchema(adapter, p));
+  return z.discriminatedUnion('adapter', options as [ReturnType<typeof pluginSideSchema>, ...ReturnType<typeof pluginSideSchema>[]]).describe(description);
 }
 
 export const sideSchema = sideSchemaFor(new Map());
@@ -382,7 +268,7 @@ export const linkIndexSchema = z
   ])
   .describe('Where links, cursors and runs are stored. Default: { "driver": "pglite", "conn": "./.syncframe/pglite" }.');
 
-/** The config file's schema when it may use these adapter plug-ins besides the built-in adapters. */
+/** The config file's schema when its sides may use these adapter plug-ins (the built-in ones are plug-ins too). */
 export function configFileSchemaFor(plugins: PluginSchemas) {
   return z
     .strictObject({

@@ -2,17 +2,29 @@ import type { ConflictPolicy, DeleteBrake, FieldConflict, MapperFn, RetrySetting
 import type { AdapterPluginFactory } from '@syncframe/adapter-kit/plugin';
 import type { LinkIndexConfig } from '@syncframe/linkindex/config';
 
-/** Keys every side has, whatever its adapter. */
-interface SideConfigBase {
+/**
+ * One side of a job. Every side is served by an adapter plug-in, the built-in ones (Airtable,
+ * Webflow, memory, PostgreSQL) as much as a module path or package named by `adapter`: its own
+ * options are the plug-in's business; SyncFrame keeps `throttle` and the settle keys, as for every side.
+ */
+export interface SideConfig {
   /** The side's key in the job's `sides`, e.g. `airtable`. */
   readonly name: string;
+  /** The `adapter` value as written: a name the host registered (`airtable`, `postgres`…), a module path or a package. */
+  readonly adapter: string;
+  /** The plug-in's own name (`AdapterPlugin.name`): the side's `TableRef.adapter`. */
+  readonly plugin: string;
+  /** What the side points at (`AdapterPlugin.tableOf`): the side's `TableRef.table`. */
+  readonly table: string;
+  /** The plug-in's options, validated by its schema (defaults applied). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The config file's folder (a plug-in path in `adapter`, and relative paths in `options`, are relative to it). */
+  readonly configDir: string;
   /**
    * Request budget of this side. Left undefined when the config gives none: the adapter's own
-   * API limits apply then, and that choice is made where adapters are built.
+   * limits apply then, and that choice is made where adapters are built.
    */
   readonly throttle?: ThrottleSettings;
-  /** Delete records on this side for real instead of flagging them. @defaultValue false */
-  readonly hard_delete: boolean;
   /**
    * A record modified less than this many seconds before a run waits for a later run (edit
    * settling). Absent when the config gives none. @defaultValue 0 (off)
@@ -21,69 +33,6 @@ interface SideConfigBase {
   /** Longest a record may wait, from the first run that held it; at least `settle_sec`. @defaultValue 10 × settle_sec */
   readonly settle_max_sec?: number;
 }
-
-/** An Airtable table. */
-export interface AirtableSideConfig extends SideConfigBase {
-  readonly adapter: 'airtable';
-  /** Table name or id. */
-  readonly table: string;
-  readonly creds: { readonly apiKey: string; readonly baseId: string };
-  /** Replaces the API origin (proxies, tests). @defaultValue the public API */
-  readonly api_url?: string;
-  /** Seconds one request may take before it counts as failed (and is retried). @defaultValue 30 */
-  readonly timeout_sec?: number;
-  /** Let Airtable convert values, e.g. create missing select options. @defaultValue false */
-  readonly typecast: boolean;
-  /** A "Last modified time" field to pull only changed records. @defaultValue the adapter's fallback */
-  readonly last_modified_field?: string;
-  /** A checkbox that flags deleted records; never together with `hard_delete: true`. */
-  readonly soft_delete_field?: string;
-}
-
-/** A Webflow CMS collection. */
-export interface WebflowSideConfig extends SideConfigBase {
-  readonly adapter: 'webflow';
-  /** Collection id (24 hex), or slug/name when `creds.site_id` is given. */
-  readonly collection: string;
-  readonly creds: { readonly token: string; readonly site_id?: string };
-  /** Replaces the API origin (proxies, tests). @defaultValue the public API */
-  readonly api_url?: string;
-  /** Seconds one request may take before it counts as failed (and is retried). @defaultValue 30 */
-  readonly timeout_sec?: number;
-  /** `staged` waits for the next site publish; `live` publishes items at once. @defaultValue 'staged' */
-  readonly publish: 'staged' | 'live';
-}
-
-/** An in-memory table (tests, demos). */
-export interface MemorySideConfig extends SideConfigBase {
-  readonly adapter: 'memory';
-  readonly table: string;
-}
-
-/**
- * A side served by an adapter plug-in (a module path or package named by `adapter`, or a plug-in
- * the host registered by name). Its own options are the plug-in's business; SyncFrame keeps
- * `throttle` and the settle keys, as for every side.
- */
-export interface PluginSideConfig {
-  readonly name: string;
-  readonly adapter: 'plugin';
-  /** Where the plug-in comes from: the `adapter` value as written (a path, a package, or a registered name). */
-  readonly module: string;
-  /** The plug-in's own name (`AdapterPlugin.name`): the side's `TableRef.adapter`. */
-  readonly plugin: string;
-  /** What the side points at (`AdapterPlugin.tableOf`): the side's `TableRef.table`. */
-  readonly table: string;
-  /** The plug-in's options, validated by its schema (defaults applied). */
-  readonly options: Readonly<Record<string, unknown>>;
-  /** The config file's folder (relative paths in `options` are relative to it). */
-  readonly configDir: string;
-  readonly throttle?: ThrottleSettings;
-  readonly settle_sec?: number;
-  readonly settle_max_sec?: number;
-}
-
-export type SideConfig = AirtableSideConfig | WebflowSideConfig | MemorySideConfig | PluginSideConfig;
 
 /**
  * Where links, cursors and runs live: the link index's own type. After loading, a PGlite `conn` is
@@ -174,9 +123,10 @@ export interface LoadConfigOptions {
    */
   readonly env?: EnvVars;
   /**
-   * Adapter plug-ins the host provides by name (e.g. `{ postgres: postgresAdapter }`), usable as
-   * `"adapter": "postgres"`. Any other `adapter` that is not built in is imported as a module
-   * path (relative to the config file) or a package.
+   * Adapter plug-ins the host provides by name (e.g. `BUILTIN_ADAPTER_PLUGINS` of
+   * @syncframe/builtin-adapters: `airtable`, `webflow`, `memory`, `postgres`), usable as
+   * `"adapter": "<name>"`. Any other `adapter` is imported as a module path (relative to the
+   * config file) or a package. @defaultValue none: every adapter is imported
    */
   readonly adapters?: Readonly<Record<string, AdapterPluginFactory>>;
 }

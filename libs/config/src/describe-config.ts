@@ -1,4 +1,4 @@
-import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, PluginSideConfig, SideConfig } from './config-types.js';
+import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, SideConfig } from './config-types.js';
 import { envDerivedFields } from './env-derived.js';
 import { adapterPluginOf } from './load-adapters.js';
 
@@ -30,20 +30,57 @@ function maskFields(target: Record<string, unknown>, fields: Iterable<string>): 
   }
 }
 
+/** Every string in `value` (a fresh copy) with a password inside a URL masked. */
+function maskUrlPasswords(value: unknown): unknown {
+  if (typeof value === 'string') return maskUrlPassword(value);
+  if (Array.isArray(value)) return value.map(maskUrlPasswords);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskUrlPasswords(v)]));
+}
+
 /**
- * A copy of `side` fit for logs and screens: every `creds` value is {@link REDACTED}, so is any
- * value that came from `${VAR}` (known for sides returned by loadConfig/parseConfigText), and a
- * password inside `api_url` is masked.
+ * A copy of `side` fit for logs and screens: every option its plug-in declares secret
+ * (`secretOptions`, e.g. Airtable's `creds`) is {@link REDACTED}, so is any value that came from
+ * `${VAR}` (known for sides returned by loadConfig/parseConfigText), and a password inside any URL
+ * is masked.
  */
 export function redactSide<S extends SideConfig>(side: S): S {
-  const copy = structuredClone({ ...side }) as unknown as Record<string, unknown>;
-  if ('creds' in side) {
-    copy['creds'] = Object.fromEntries(Object.keys(side.creds).map((key) => [key, REDACTED]));
-  }
-  if (typeof copy['api_url'] === 'string') copy['api_url'] = maskUrlPassword(copy['api_url']);
-  if (side.adapter === 'plugin') maskFields(copy, pluginSecrets(side));
+  const copy = { ...side, options: maskUrlPasswords(side.options) } as unknown as Record<string, unknown>;
+  maskFields(copy, secretOptionsOf(side).map((key) => `options.${key}`));
   maskFields(copy, envDerivedFields(side));
-  return copy as S;
+  return copy as unknown as S;
+}
+
+/**
+ * The secret values a side holds (its plug-in's `secretOptions`, and passwords inside URLs), for
+ * scrubbing them out of messages that quote a remote's answer.
+ */
+export function secretValuesOfSide(side: SideConfig): string[] {
+  const out: string[] = [];
+  for (const key of secretOptionsOf(side)) {
+    let value: unknown = side.options;
+    for (const part of key.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+    if (typeof value === 'string' && value !== '') out.push(value);
+  }
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') {
+      const password = urlPassword(value);
+      if (password) out.push(password);
+    } else if (value !== null && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(side.options);
+  return out;
+}
+
+/** The password inside a URL, decoded; null when `value` is no URL or holds none. */
+export function urlPassword(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.password ? decodeURIComponent(url.password) : null;
+  } catch {
+    return null;
+  }
 }
 
 function redactLinkIndex(linkindex: LinkIndexConfig): LinkIndexConfig {
@@ -85,11 +122,11 @@ export function describeConfig(config: ParsedConfig): ParsedConfig {
   };
 }
 
-/** The option keys a side's plug-in declares secret, as paths of the side (`options.creds.token`). */
-function pluginSecrets(side: PluginSideConfig): string[] {
+/** The option keys a side's plug-in declares secret (`creds.token`). */
+function secretOptionsOf(side: SideConfig): readonly string[] {
   try {
-    return (adapterPluginOf(side).secretOptions ?? []).map((key) => `options.${key}`);
+    return adapterPluginOf(side).secretOptions ?? [];
   } catch {
-    return []; // validated without loading its plug-in (parseConfigText): nothing known to mask
+    return []; // a side built by hand, whose plug-in this process never loaded: nothing known to mask
   }
 }

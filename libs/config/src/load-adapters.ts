@@ -5,13 +5,11 @@ import { pathToFileURL } from 'node:url';
 import type { AdapterPlugin, AdapterPluginFactory } from '@syncframe/adapter-kit/plugin';
 import { adapterPluginProblem } from '@syncframe/adapter-kit/plugin';
 import { z } from 'zod';
-
-/** The `adapter` values SyncFrame serves itself. */
-export const BUILTIN_ADAPTERS: readonly string[] = ['airtable', 'webflow', 'memory'];
+import { didYouMeanSuffix } from './did-you-mean.js';
 
 export type AdapterLoadResult =
   | { readonly ok: true; readonly plugin: AdapterPlugin }
-  | { readonly ok: false; readonly message: string; readonly detail?: string; /** No such package: maybe a typo of a built-in name. */ readonly unknown?: true };
+  | { readonly ok: false; readonly message: string; readonly detail?: string };
 
 /** Every plug-in loaded in this process, by where it came from: how a side's adapter is built later. */
 const loaded = new Map<string, AdapterPlugin>();
@@ -21,11 +19,18 @@ export function pluginKey(dir: string, adapter: string): string {
   return isPath(adapter) ? path.resolve(dir, adapter) : adapter;
 }
 
-/** The plug-in a side was validated with (loaded by `loadConfig` in this process). */
-export function adapterPluginOf(side: { readonly module: string; readonly configDir: string }): AdapterPlugin {
-  const plugin = loaded.get(pluginKey(side.configDir, side.module));
-  if (!plugin) throw new Error(`adapter plug-in ${side.module} was not loaded by this process's loadConfig`);
+/** The plug-in a side was validated with (loaded by `loadConfig` or `parseConfigText` in this process). */
+export function adapterPluginOf(side: { readonly adapter: string; readonly configDir: string }): AdapterPlugin {
+  const plugin = loaded.get(pluginKey(side.configDir, side.adapter));
+  if (!plugin) throw new Error(`adapter plug-in ${side.adapter} was not loaded by this process's loadConfig`);
   return plugin;
+}
+
+/** What a side's `adapter` that names nothing gets: the registered names (with a suggestion), and how to name a plug-in. */
+export function unknownAdapterMessage(adapter: string, registered: readonly string[]): string {
+  const plugin = 'an adapter plug-in: a module path starting with "./" or an installed package';
+  if (registered.length === 0) return `names no installed package; must be ${plugin}`;
+  return `must be one of ${registered.map((a) => JSON.stringify(a)).join(', ')}${didYouMeanSuffix(adapter, registered)}, or ${plugin}`;
 }
 
 function isPath(specifier: string): boolean {
@@ -57,7 +62,7 @@ export function instantiate(factory: unknown): AdapterLoadResult {
  * Imports one adapter plug-in: a module path (relative to the config's folder) or a package
  * (resolved from the config's folder, then from SyncFrame's own), and checks its default export.
  */
-async function importPlugin(dir: string, specifier: string): Promise<AdapterLoadResult> {
+async function importPlugin(dir: string, specifier: string, registered: readonly string[]): Promise<AdapterLoadResult> {
   let url: string;
   if (isPath(specifier)) {
     const absolute = path.resolve(dir, specifier);
@@ -76,7 +81,7 @@ async function importPlugin(dir: string, specifier: string): Promise<AdapterLoad
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!isPath(specifier) && (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') && String((err as Error).message).includes(specifier)) {
-      return { ok: false, unknown: true, message: `unknown adapter: not one of ${BUILTIN_ADAPTERS.map((a) => JSON.stringify(a)).join(', ')}, and no package "${specifier}" is installed (a plug-in module path starts with "./")` };
+      return { ok: false, message: unknownAdapterMessage(specifier, registered) };
     }
     return { ok: false, message: 'adapter plug-in failed to load', detail: firstLine(err) };
   }
@@ -92,17 +97,32 @@ export class AdapterLoader {
 
   constructor(private readonly registered: Readonly<Record<string, AdapterPluginFactory>> = {}) {}
 
+  /** A registered plug-in, else the module or package `adapter` names. */
   load(dir: string, adapter: string): Promise<AdapterLoadResult> {
     const key = pluginKey(dir, adapter);
     let result = this.cache.get(key);
     if (result === undefined) {
-      const factory = Object.hasOwn(this.registered, adapter) ? this.registered[adapter] : undefined;
-      result = (factory ? Promise.resolve(instantiate(factory)) : importPlugin(dir, adapter)).then((r) => {
-        if (r.ok) loaded.set(key, r.plugin);
-        return r;
-      });
+      const factory = this.factoryOf(adapter);
+      result = (factory ? Promise.resolve(instantiate(factory)) : importPlugin(dir, adapter, Object.keys(this.registered)))
+        .then((r) => this.remember(key, r));
       this.cache.set(key, result);
     }
+    return result;
+  }
+
+  /** Without the file system (what `parseConfigText` validates with): a registered plug-in, else "unknown adapter". */
+  loadRegistered(dir: string, adapter: string): AdapterLoadResult {
+    const factory = this.factoryOf(adapter);
+    if (factory) return this.remember(pluginKey(dir, adapter), instantiate(factory));
+    return { ok: false, message: unknownAdapterMessage(adapter, Object.keys(this.registered)) };
+  }
+
+  private factoryOf(adapter: string): AdapterPluginFactory | undefined {
+    return Object.hasOwn(this.registered, adapter) ? this.registered[adapter] : undefined;
+  }
+
+  private remember(key: string, result: AdapterLoadResult): AdapterLoadResult {
+    if (result.ok) loaded.set(key, result.plugin);
     return result;
   }
 }

@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { MapperFn } from '@syncframe/engine';
-import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
-import { adapterReferences, analyzeConfigText } from './analyze-config-text.js';
-import type { KeyPath } from './key-path.js';
+import { adapterReferences, analyzeConfigText, sortAdapterResults } from './analyze-config-text.js';
 import { AdapterLoader } from './load-adapters.js';
 import { ConfigFileError } from './config-file-error.js';
 import type { EnvVars, JobConfig, LoadConfigOptions, LoadedConfig } from './config-types.js';
@@ -69,23 +67,13 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
 
   // Adapter plug-ins first: the schema a side is validated with comes from its plug-in.
   const adapterLoader = new AdapterLoader(options.adapters);
-  const plugins = new Map<string, AdapterPlugin>();
-  const pluginProblems: { path: KeyPath; message: string; detail?: string; unknown: boolean }[] = [];
-  await Promise.all(adapterReferences(text, file, env).map(async ({ path: keyPath, specifier }) => {
-    const result = await adapterLoader.load(dir, specifier);
-    if (result.ok) plugins.set(specifier, result.plugin);
-    else pluginProblems.push({ path: keyPath, message: result.message, unknown: result.unknown === true, ...(result.detail === undefined ? {} : { detail: result.detail }) });
-  }));
+  const references = adapterReferences(text, file, env);
+  const { plugins, problems } = sortAdapterResults(
+    await Promise.all(references.map(async (ref) => [ref, await adapterLoader.load(dir, ref.specifier)] as const)),
+  );
 
-  const analysis = analyzeConfigText(text, file, env, plugins);
+  const analysis = analyzeConfigText(text, file, env, plugins, problems);
   const { issues } = analysis;
-  for (const { unknown, ...problem } of pluginProblems) {
-    // No such package: the schema's "must be one of …" (with its did-you-mean) says it best.
-    if (unknown) continue;
-    // A plug-in that failed to load: its side's schema error says less than this.
-    issues.dropAt(problem.path);
-    issues.add({ offset: locateIssue(issues.tree, problem.path, 'value'), ...problem });
-  }
   // Import mappers even when other checks failed, so one run reports everything.
   const loader = new MapperLoader();
   const loaded = new Map<string, MapperFn>();

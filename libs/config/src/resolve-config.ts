@@ -3,10 +3,10 @@ import type { AdapterPlugin } from '@syncframe/adapter-kit/plugin';
 import type { ThrottleSettings } from '@syncframe/engine';
 import { DEFAULT_DELETE_BRAKE, DEFAULT_RETRIES } from '@syncframe/engine';
 import { resolvePgliteDir, resolveSqliteFile } from '@syncframe/linkindex/config';
-import { parseMappingKey } from './check-jobs.js';
+import { optionsOfSide, parseMappingKey } from './check-jobs.js';
 import type { ConfigFileOutput } from './config-schema.js';
 import { durationMs } from './config-schema.js';
-import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, PluginSideConfig, SideConfig } from './config-types.js';
+import type { LinkIndexConfig, ParsedConfig, ParsedJobConfig, SideConfig } from './config-types.js';
 import { markEnvDerived } from './env-derived.js';
 import type { KeyPath } from './key-path.js';
 
@@ -109,35 +109,24 @@ function resolveSide(
   dir: string,
   plugins: ReadonlyMap<string, AdapterPlugin>,
 ): SideConfig {
-  const plugin = plugins.get(side.adapter);
-  if (plugin) return resolvePluginSide(name, side as unknown as Record<string, unknown>, plugin, sidePath, isEnvDerived, dir);
-  const resolved: SideConfig = { name, ...side };
-  const fields = Object.entries(side).flatMap(([key, value]) =>
-    key === 'creds' && value !== null && typeof value === 'object'
-      ? Object.keys(value).map((credKey) => `creds.${credKey}`)
-      : [key],
-  );
-  markEnvDerived(
-    resolved,
-    fields.filter((field) => isEnvDerived([...sidePath, ...field.split('.')])),
-  );
-  return resolved;
-}
-
-/** SyncFrame's keys of every side; the rest of a plug-in side is the plug-in's options. */
-const COMMON_SIDE_KEYS = new Set(['adapter', 'throttle', 'settle_sec', 'settle_max_sec']);
-
-function resolvePluginSide(
-  name: string, side: Record<string, unknown>, plugin: AdapterPlugin, sidePath: KeyPath, isEnvDerived: IsEnvDerived, dir: string,
-): PluginSideConfig {
-  const options = Object.fromEntries(Object.entries(side).filter(([key]) => !COMMON_SIDE_KEYS.has(key)));
-  const resolved: PluginSideConfig = {
-    name, adapter: 'plugin', module: side['adapter'] as string, plugin: plugin.name, table: plugin.tableOf(options), options, configDir: dir,
-    ...(side['throttle'] !== undefined ? { throttle: side['throttle'] as ThrottleSettings } : {}),
-    ...(side['settle_sec'] !== undefined ? { settle_sec: side['settle_sec'] as number } : {}),
-    ...(side['settle_max_sec'] !== undefined ? { settle_max_sec: side['settle_max_sec'] as number } : {}),
+  const raw = side as Record<string, unknown>;
+  const adapter = raw['adapter'] as string;
+  // Validation passed, so the side's plug-in was loaded.
+  const plugin = plugins.get(adapter)!;
+  const options = optionsOfSide(raw);
+  const resolved: SideConfig = {
+    name, adapter, plugin: plugin.name, table: plugin.tableOf(options), options, configDir: dir,
+    ...(raw['throttle'] !== undefined ? { throttle: raw['throttle'] as ThrottleSettings } : {}),
+    ...(raw['settle_sec'] !== undefined ? { settle_sec: raw['settle_sec'] as number } : {}),
+    ...(raw['settle_max_sec'] !== undefined ? { settle_max_sec: raw['settle_max_sec'] as number } : {}),
   };
-  markEnvDerived(resolved, leafPaths(options).filter((p) => isEnvDerived([...sidePath, ...p])).map((p) => ['options', ...p].join('.')));
+  const fromEnv = leafPaths(options).filter((p) => isEnvDerived([...sidePath, ...p]));
+  // `table` is made of options (a table name, a collection id…): masked when one of those came from `${VAR}`.
+  const tableFromEnv = fromEnv.some((p) => {
+    const value = valueAtPath(options, p);
+    return typeof value === 'string' && value !== '' && resolved.table.includes(value);
+  });
+  markEnvDerived(resolved, [...fromEnv.map((p) => ['options', ...p].join('.')), ...(tableFromEnv ? ['table'] : [])]);
   return resolved;
 }
 
@@ -145,4 +134,10 @@ function resolvePluginSide(
 function leafPaths(value: Record<string, unknown>, prefix: string[] = []): string[][] {
   return Object.entries(value).flatMap(([key, v]) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v as Record<string, unknown>, [...prefix, key]) : [[...prefix, key]]);
+}
+
+function valueAtPath(value: Record<string, unknown>, keys: readonly string[]): unknown {
+  let at: unknown = value;
+  for (const key of keys) at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AdapterPluginFactory } from '@syncframe/adapter-kit';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 import { ConfigFileError, describeConfig, loadConfig } from '../src/index.js';
 import { MAPPERS, tempFiles } from './fixtures.js';
 
@@ -35,7 +36,7 @@ const config = (side: string) => `{
 async function load(text: string, adapters: Record<string, AdapterPluginFactory> = { 'key-value': keyValue }, env: Record<string, string> = {}) {
   const files = await tempFiles({ 'jobs.jsonc': text, ...MAPPERS });
   try {
-    return await loadConfig(path.join(files.dir, 'jobs.jsonc'), { env, adapters });
+    return await loadConfig(path.join(files.dir, 'jobs.jsonc'), { env, adapters: { ...BUILTIN_ADAPTER_PLUGINS, ...adapters } });
   } finally {
     await files.cleanup();
   }
@@ -51,7 +52,7 @@ describe('adapter plug-ins registered by name', () => {
   it('validates a side with the plug-in\'s schema and keeps its options, table and name', async () => {
     const loaded = await load(config('{ "adapter": "key-value", "bucket": "people", "creds": { "token": "${KV_TOKEN}" }, "throttle": { "max_reqs": 5, "interval_sec": 1, "batch_size": 20 }, "settle_sec": 5 }'), undefined, { KV_TOKEN: SECRET });
     expect(loaded.jobs[0]!.source).toMatchObject({
-      adapter: 'plugin', module: 'key-value', plugin: 'key-value', table: 'people',
+      adapter: 'key-value', plugin: 'key-value', table: 'people',
       options: { bucket: 'people', creds: { token: SECRET }, region: 'eu' },
       throttle: { max_reqs: 5, interval_sec: 1, batch_size: 20 }, settle_sec: 5,
     });
@@ -80,9 +81,9 @@ describe('adapter plug-ins registered by name', () => {
       .toEqual(['5:29 jobs[0].sides.store.adapter: adapter plug-in threw while it was set up (Error: cannot start)']);
   });
 
-  it('an unknown adapter name (no such package either) still gets the built-in names and a suggestion', async () => {
+  it('an unknown adapter name (no such package either) gets the registered names and a suggestion', async () => {
     expect(await messages(load(config('{ "adapter": "memroy", "table": "x" }')))).toEqual([
-      '5:29 jobs[0].sides.store.adapter: must be one of "airtable", "webflow", "memory" (did you mean "memory"?)',
+      '5:29 jobs[0].sides.store.adapter: must be one of "airtable", "webflow", "memory", "postgres", "key-value" (did you mean "memory"?), or an adapter plug-in: a module path starting with "./" or an installed package',
     ]);
   });
 });

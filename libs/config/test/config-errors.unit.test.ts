@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { ConfigError } from '@syncframe/engine';
 import { describe, expect, it } from 'vitest';
-import { ConfigFileError, loadConfig } from '../src/index.js';
-import { AIRTABLE_SECRET, BASE_CONFIG, edit, MAPPERS, TEST_ENV, tempFiles, WEBFLOW_SECRET } from './fixtures.js';
+import { ConfigFileError } from '../src/index.js';
+import { AIRTABLE_SECRET, BASE_CONFIG, edit, loadConfig, MAPPERS, TEST_ENV, tempFiles, WEBFLOW_SECRET } from './fixtures.js';
 
 interface BrokenCase {
   readonly name: string;
@@ -115,7 +115,7 @@ const CASES: readonly BrokenCase[] = [
   {
     name: 'unknown adapter',
     config: edit('"adapter": "webflow"', '"adapter": "webflw"'),
-    expected: ['14:22 jobs[0].sides.webflow.adapter: must be one of "airtable", "webflow", "memory" (did you mean "webflow"?)'],
+    expected: ['14:22 jobs[0].sides.webflow.adapter: must be one of "airtable", "webflow", "memory", "postgres" (did you mean "webflow"?), or an adapter plug-in: a module path starting with "./" or an installed package'],
     pointsAt: ['"webflw"'],
   },
   {

@@ -1,6 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
+import * as config from '../src/index.js';
+import type { EnvVars, LoadConfigOptions } from '../src/index.js';
+
+/** loadConfig with the adapters SyncFrame ships registered, as every SyncFrame process loads a config. */
+export const loadConfig = (file: string, options: LoadConfigOptions = {}) => config.loadConfig(file, { adapters: BUILTIN_ADAPTER_PLUGINS, ...options });
+
+/** parseConfigText with the adapters SyncFrame ships registered. */
+export const parseConfigText = (text: string, file: string, env: EnvVars = {}) => config.parseConfigText(text, file, env, BUILTIN_ADAPTER_PLUGINS);
 
 /** Distinctive values that must never show up in an error or a display. */
 export const AIRTABLE_SECRET = 'patSECRET-4f1c9e7a-airtable';

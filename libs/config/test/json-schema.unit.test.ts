@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { parse, stripComments } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/fleet';
-import { describeConfig, loadConfig, renderConfigJsonSchema } from '../src/index.js';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
+import { describeConfig, renderConfigJsonSchema } from '../src/index.js';
+import { loadConfig } from './fixtures.js';
 
 const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 const SCHEMA_FILE = repo('config/syncframe.schema.json');
@@ -50,7 +51,7 @@ describe('config/jobs.example.jsonc', () => {
     const config = await loadConfig(EXAMPLE_FILE, { env: DUMMY_ENV });
     const [job] = config.jobs;
     expect(job?.source).toMatchObject({ name: 'airtable', adapter: 'airtable', table: 'Videos' });
-    expect(job?.dest).toMatchObject({ name: 'webflow', adapter: 'webflow', collection: 'videos', publish: 'staged' });
+    expect(job?.dest).toMatchObject({ name: 'webflow', adapter: 'webflow', plugin: 'webflow', table: 'videos', options: { collection: 'videos', publish: 'staged' } });
     expect(job?.schedule).toEqual({ cron: '*/5 * * * *', timezone: 'Europe/Paris' });
     const mapped = await job!.mappers.toDest(
       { id: 'rec1', fields: { Name: 'Intro', Slug: 'intro', Published: true }, updatedAt: '2024-01-01T00:00:00.000Z', deleted: false },

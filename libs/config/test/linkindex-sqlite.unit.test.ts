@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../src/index.js';
+import { parseConfigText } from './fixtures.js';
 
 const withLinkIndex = (linkindex: string) => `{
   "linkindex": ${linkindex},

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { DEFAULT_RETRIES, type MapperContext, type SyncRecord } from '@syncframe/engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigFileError, describeConfig, loadConfig, parseConfigText, redactSide, type LoadedConfig } from '../src/index.js';
-import { AIRTABLE_SECRET, BASE_CONFIG, edit, MAPPERS, TEST_ENV, tempFiles, WEBFLOW_SECRET } from './fixtures.js';
+import { ConfigFileError, describeConfig, redactSide, type LoadedConfig } from '../src/index.js';
+import { AIRTABLE_SECRET, BASE_CONFIG, edit, loadConfig, MAPPERS, parseConfigText, TEST_ENV, tempFiles, WEBFLOW_SECRET } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -51,8 +51,11 @@ describe('loadConfig', () => {
     expect(config.dir).toBe(dir);
     const [job] = config.jobs;
     expect(job?.id).toBe('airtable-videos__webflow-videos');
-    expect(job?.source).toMatchObject({ name: 'airtable', adapter: 'airtable', table: 'Videos', creds: { apiKey: AIRTABLE_SECRET, baseId: 'app123' } });
-    expect(job?.dest).toMatchObject({ name: 'webflow', adapter: 'webflow', creds: { token: WEBFLOW_SECRET } });
+    expect(job?.source).toMatchObject({ name: 'airtable', adapter: 'airtable', plugin: 'airtable', table: 'Videos', configDir: dir, options: { table: 'Videos', creds: { apiKey: AIRTABLE_SECRET, baseId: 'app123' } } });
+    expect(job?.dest).toMatchObject({ name: 'webflow', adapter: 'webflow', plugin: 'webflow', table: '0123456789abcdef01234567', options: { creds: { token: WEBFLOW_SECRET } } });
+    // SyncFrame's keys of every side are not the plug-in's options.
+    expect(job?.source.options).not.toHaveProperty('throttle');
+    expect(job?.source.options).not.toHaveProperty('adapter');
     expect(job?.source.throttle).toEqual({ max_reqs: 5, interval_sec: 1, batch_size: 10 });
     expect(job?.match).toEqual({ source: 'Slug', dest: 'slug' });
     expect(job?.schedule).toEqual({ cron: '*/5 * * * *' });
@@ -93,7 +96,7 @@ describe('loadConfig', () => {
     expect(config.linkindex).toEqual({ driver: 'pglite', conn: path.join(dir, '.syncframe/pglite') });
     const [job] = config.jobs;
     expect(job).toMatchObject({ enabled: true, schedule: null, match: null, conflictPolicy: 'last_writer_wins', retries: DEFAULT_RETRIES });
-    expect(job?.source).toEqual({ name: 'left', adapter: 'memory', table: 'l', hard_delete: false });
+    expect(job?.source).toEqual({ name: 'left', adapter: 'memory', plugin: 'memory', table: 'l', options: { table: 'l', hard_delete: false }, configDir: dir });
     // No throttle in the file: none here, the adapter's own limits apply at wiring.
     expect(job?.source.throttle).toBeUndefined();
   });
@@ -132,8 +135,8 @@ describe('loadConfig', () => {
     const [job] = (await loadConfig(path.join(dir, 'jobs.jsonc'), { env: TEST_ENV })).jobs;
     expect(job?.retries).toEqual({ ...DEFAULT_RETRIES, max_attempts: 2 });
     expect(job).toMatchObject({ enabled: false, conflictPolicy: 'manual' });
-    expect(job?.source).toMatchObject({ typecast: false, hard_delete: false });
-    expect(job?.dest).toMatchObject({ publish: 'staged', hard_delete: false });
+    expect(job?.source.options).toMatchObject({ typecast: false, hard_delete: false });
+    expect(job?.dest.options).toMatchObject({ publish: 'staged', hard_delete: false });
     expect(job?.dest.throttle).toBeUndefined();
   });
 
@@ -168,8 +171,8 @@ describe('loadConfig', () => {
       '.env': `# comment\nAIRTABLE_TOKEN=from-dotenv\nWEBFLOW_TOKEN="also-from-dotenv"\n`,
     });
     const [job] = (await loadConfig(path.join(dir, 'jobs.jsonc'), { env: { WEBFLOW_TOKEN: 'from-env', AIRTABLE_TOKEN: undefined } })).jobs;
-    expect(job?.source).toMatchObject({ creds: { apiKey: 'from-dotenv' } });
-    expect(job?.dest).toMatchObject({ creds: { token: 'from-env' } });
+    expect(job?.source.options).toMatchObject({ creds: { apiKey: 'from-dotenv' } });
+    expect(job?.dest.options).toMatchObject({ creds: { token: 'from-env' } });
   });
 
   it('does not read a .env from the current folder, only from beside the file', async () => {
@@ -182,7 +185,7 @@ describe('loadConfig', () => {
     const text = edit('"table": "Videos"', '"table": "${PREFIX}-${SUFFIX} $${NOT_A_VAR} $5"');
     const dir = await folder({ 'jobs.jsonc': text });
     const [job] = (await loadConfig(path.join(dir, 'jobs.jsonc'), { env: { ...TEST_ENV, PREFIX: 'vid', SUFFIX: 'eos' } })).jobs;
-    expect(job?.source).toMatchObject({ table: 'vid-eos ${NOT_A_VAR} $5' });
+    expect(job?.source).toMatchObject({ table: 'vid-eos ${NOT_A_VAR} $5', options: { table: 'vid-eos ${NOT_A_VAR} $5' } });
   });
 
   it('names the file as the caller gave it, with 1-based positions that survive CRLF and a BOM', async () => {
@@ -248,16 +251,17 @@ describe('secrets', () => {
     const json = JSON.stringify(shown);
     for (const value of [AIRTABLE_SECRET, WEBFLOW_SECRET, SECRETS.SECRET_BASE, 'pw-SECRET-77']) expect(json).not.toContain(value);
     expect(shown.linkindex.conn).toBe('postgres://sync:***@db/sync');
-    expect(shown.jobs[0]?.source).toMatchObject({ table: '***', creds: { apiKey: '***', baseId: '***' } });
+    expect(shown.jobs[0]?.source).toMatchObject({ table: '***', options: { table: '***', creds: { apiKey: '***', baseId: '***' } } });
     expect(shown.jobs[0]?.mappers).toEqual({ toDestPath: path.join(dir, 'maps/at-to-wf.js'), toSourcePath: path.join(dir, 'maps/wf-to-at.js') });
     expect(json).not.toContain('"toDest"');
     // The loaded config itself is untouched.
-    expect(config.jobs[0]?.source).toMatchObject({ table: SECRETS.SECRET_BASE, creds: { apiKey: AIRTABLE_SECRET } });
+    expect(config.jobs[0]?.source).toMatchObject({ table: SECRETS.SECRET_BASE, options: { table: SECRETS.SECRET_BASE, creds: { apiKey: AIRTABLE_SECRET } } });
 
-    expect(redactSide(config.jobs[0]!.dest)).toMatchObject({ name: 'webflow', creds: { token: '***' } });
-    expect(
-      redactSide({ name: 'w', adapter: 'webflow', collection: 'c', creds: { token: 't', site_id: 's' }, publish: 'live', hard_delete: false, api_url: 'https://u:p@proxy/' }),
-    ).toEqual({ name: 'w', adapter: 'webflow', collection: 'c', creds: { token: '***', site_id: '***' }, publish: 'live', hard_delete: false, api_url: 'https://u:***@proxy/' });
+    expect(redactSide(config.jobs[0]!.dest)).toMatchObject({ name: 'webflow', options: { creds: { token: '***' } } });
+    // A side built by hand: its plug-in's secret options (this process loaded webflow's above), and any URL's password.
+    const side = { name: 'w', adapter: 'webflow', plugin: 'webflow', table: 'c', configDir: dir, options: { collection: 'c', creds: { token: 't', site_id: 's' }, publish: 'live', hard_delete: false, api_url: 'https://u:p@proxy/' } };
+    expect(redactSide(side)).toEqual({ ...side, options: { ...side.options, creds: { token: '***', site_id: '***' }, api_url: 'https://u:***@proxy/' } });
+    expect(side.options.creds.token, 'the side itself is untouched').toBe('t');
   });
 });
 

@@ -1,55 +1,32 @@
-import { createAirtableAdapter } from '@syncframe/adapter-airtable';
-import { createWebflowAdapter } from '@syncframe/adapter-webflow';
 import type { JobConfig, SideConfig } from '@syncframe/config';
 import { adapterPluginOf } from '@syncframe/config';
 import type { JobSide, Logger, SourceAdapter, SyncJob, TableRef } from '@syncframe/engine';
 import { DEFAULT_THROTTLE } from '@syncframe/engine';
-import { MemoryAdapter } from './memory-adapter.js';
 
 export interface BuildOptions {
   readonly logger?: Logger;
-  /** Per-request timeout of the HTTP adapters whose side sets no `timeout_sec`. */
+  /** Per-request timeout of the sides whose config sets none (a side's `timeout_sec` wins). */
   readonly timeoutMs?: number;
-  /** Adapters for `memory` sides (tests inject the test kit's InMemoryAdapter); by default a fresh empty MemoryAdapter per side. */
-  readonly memoryAdapters?: ReadonlyMap<string, SourceAdapter>;
+  /** Adapters to use instead of building them, by `<job id>/<side name>` (tests inject instrumented ones). */
+  readonly sideAdapters?: ReadonlyMap<string, SourceAdapter>;
 }
 
 /** The table a side's adapter reports as its `ref` (how links, cursors and fail counts are keyed), without building the adapter. */
 export function sideRef(side: SideConfig): TableRef {
-  if (side.adapter === 'plugin') return { adapter: side.plugin, table: side.table };
-  return { adapter: side.adapter, table: side.adapter === 'webflow' ? side.collection : side.table };
+  return { adapter: side.plugin, table: side.table };
 }
 
-/** The adapter of one side, with the side's credentials from the resolved config. */
+/** The adapter of one side, built by its plug-in from the side's resolved options (credentials included). */
 export function createAdapter(side: SideConfig, jobId: string, options: BuildOptions = {}): SourceAdapter {
-  const timeoutMs = (side.adapter === 'airtable' || side.adapter === 'webflow') && side.timeout_sec ? side.timeout_sec * 1000 : options.timeoutMs;
-  const wiring = {
+  const injected = options.sideAdapters?.get(`${jobId}/${side.name}`);
+  if (injected) return injected;
+  return adapterPluginOf(side).create(side.options, {
     jobId,
     sideName: side.name,
-    ...(timeoutMs ? { timeoutMs } : {}),
+    configDir: side.configDir,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.logger ? { logger: options.logger.child({ side: side.name }) } : {}),
-  };
-  switch (side.adapter) {
-    case 'airtable':
-      return createAirtableAdapter({
-        table: side.table, creds: side.creds, typecast: side.typecast, hard_delete: side.hard_delete,
-        ...(side.api_url ? { api_url: side.api_url } : {}),
-        ...(side.last_modified_field ? { last_modified_field: side.last_modified_field } : {}),
-        ...(side.soft_delete_field ? { soft_delete_field: side.soft_delete_field } : {}),
-        ...wiring,
-      });
-    case 'webflow':
-      return createWebflowAdapter({
-        collection: side.collection, creds: side.creds, publish: side.publish, hard_delete: side.hard_delete,
-        ...(side.api_url ? { api_url: side.api_url } : {}),
-        ...wiring,
-      });
-    case 'memory':
-      return options.memoryAdapters?.get(`${jobId}/${side.name}`) ??
-        new MemoryAdapter({ table: side.table, deleteMode: side.hard_delete ? 'hard' : 'soft' });
-    case 'plugin':
-      return adapterPluginOf(side).create(side.options, { ...wiring, configDir: side.configDir });
-  }
+  });
 }
 
 /** `settle_max_sec` defaults to this many times `settle_sec`. */
@@ -63,13 +40,13 @@ export function settleOf(side: SideConfig): Pick<JobSide, 'settle'> {
 
 /**
  * A config job made runnable. Throttle: the config's `throttle` when given, else the adapter's own
- * API limits, else `DEFAULT_THROTTLE` (50 requests a minute, batches of 10).
+ * limits (the adapter's, else its plug-in's `defaultThrottle`), else `DEFAULT_THROTTLE` (50
+ * requests a minute, batches of 10).
  */
 export function buildSyncJob(config: JobConfig, options: BuildOptions = {}): SyncJob {
   const side = (s: SideConfig): JobSide => {
     const adapter = createAdapter(s, config.id, options);
-    const pluginDefault = s.adapter === 'plugin' ? adapterPluginOf(s).defaultThrottle : undefined;
-    return { name: s.name, adapter, throttle: s.throttle ?? adapter.defaultThrottle ?? pluginDefault ?? DEFAULT_THROTTLE, ...settleOf(s) };
+    return { name: s.name, adapter, throttle: s.throttle ?? adapter.defaultThrottle ?? adapterPluginOf(s).defaultThrottle ?? DEFAULT_THROTTLE, ...settleOf(s) };
   };
   return {
     id: config.id,

@@ -5,7 +5,7 @@ import type { LoadedConfig } from '@syncframe/config';
 import { loadConfig } from '@syncframe/config';
 import type { Logger } from '@syncframe/engine';
 import { assertFleetStore } from './fleet-store.js';
-import { BUILTIN_ADAPTER_PLUGINS } from './builtin-adapters.js';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 
 export interface ConfigReloaderOptions<T> {
   readonly configPath: string;

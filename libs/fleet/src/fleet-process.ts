@@ -8,7 +8,7 @@ import type { FleetSettings } from './fleet-settings.js';
 import { fleetSettingsFromEnv } from './fleet-settings.js';
 import { assertFleetStore } from './fleet-store.js';
 import { DEFAULT_REDIS_URL } from './redis-connection.js';
-import { BUILTIN_ADAPTER_PLUGINS } from './builtin-adapters.js';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 
 export interface FleetProcessOptions {
   readonly configPath: string;

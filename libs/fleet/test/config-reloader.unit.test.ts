@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '@syncframe/config';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 import { loadConfig } from '@syncframe/config';
 import { createLogger } from '@syncframe/engine';
 import { createConfigReloader } from '@syncframe/fleet';
@@ -28,7 +29,7 @@ describe('createConfigReloader', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => { release = resolve; });
     let reloads = 0;
-    const reloader = createConfigReloader<LoadedConfig>(await loadConfig(path), {
+    const reloader = createConfigReloader<LoadedConfig>(await loadConfig(path, { adapters: BUILTIN_ADAPTER_PLUGINS }), {
       configPath: path, env: {}, logger: createLogger({ level: 'silent' }), processName: 'test', requireFleetStore: false, watch: false,
       // The first reload hangs in onReload (e.g. waiting for the reconcile lock) after reading the file.
       onReload: async (config) => {

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { LinkIndex, SyncJob, Throttle, ThrottleProvider } from '@syncframe/engine';
-import { MemoryAdapter } from '@syncframe/fleet/memory-adapter';
+import { MemoryAdapter } from '@syncframe/builtin-adapters/memory-adapter';
 import { copyJob as benchCopyJob } from '@syncframe/test-kit';
 import type { LinkIndexStore } from '../src/index.js';
 import { openLinkIndex } from '../src/index.js';

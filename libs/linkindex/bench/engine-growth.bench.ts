@@ -32,7 +32,7 @@ import pg from 'pg';
 import type { Link, SyncJob, TablePair } from '@syncframe/engine';
 import { runSyncCycle } from '@syncframe/engine';
 import { FileRecordSpool } from '@syncframe/fleet';
-import type { MemoryAdapter } from '@syncframe/fleet/memory-adapter';
+import type { MemoryAdapter } from '@syncframe/builtin-adapters/memory-adapter';
 import {
   BATCH, DATABASE_URL, MiB, benchSchema, copyJob, countingLinkIndex, dropSchemas, emptyDest, freeThrottle, freeThrottles, int,
   memorySampler, mib, openBenchLinkIndex, seededSource, sqlCounter, table, writeResults,

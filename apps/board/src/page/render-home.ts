@@ -36,9 +36,8 @@ export interface HomePageModel {
 }
 
 function sideText(side: SideView): SafeHtml {
-  const where = side.collection ?? side.table ?? '';
   const fails = side.failCount > 0 ? html` <span class="bad">(${side.failCount} failed runs)</span>` : '';
-  return html`<div><b>${side.name}</b> <span class="muted">${side.adapter}: ${where}</span>${fails}</div>`;
+  return html`<div><b>${side.name}</b> <span class="muted">${side.adapter}: ${side.table}</span>${fails}</div>`;
 }
 
 function jobState(job: JobView): SafeHtml {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 import { loadConfig } from '@syncframe/config';
 import type { JobConfig } from '@syncframe/config';
 import { InProcessThrottles, runSyncCycle, silentLogger } from '@syncframe/engine';
@@ -39,7 +40,7 @@ export async function demoCommand(ctx: CliContext): Promise<number> {
     out('');
     seedDemo(world);
     const configFile = writeDemoConfig(dir, { airtable: world.airtable.url, webflow: world.webflow.url });
-    const config = await loadConfig(configFile, { env: {} });
+    const config = await loadConfig(configFile, { env: {}, adapters: BUILTIN_ADAPTER_PLUGINS });
     store = (await openLinkIndex(config.linkindex, { migrate: true })).linkIndex;
     const name = namer(world);
 

@@ -35,17 +35,27 @@ export interface AdapterPlugin<Options extends Record<string, unknown> = Record<
   readonly defaultThrottle?: ThrottleSettings;
   /** Largest write batch the remote accepts: a `throttle.batch_size` above it is a config error. */
   readonly maxBatchSize?: number;
-  /** Option keys holding secrets (dotted paths, e.g. `creds.token`): redacted wherever a config is shown. */
+  /** Option keys holding secrets (dotted paths, e.g. `creds.token`): redacted wherever a config is shown, and scrubbed from the board's messages. */
   readonly secretOptions?: readonly string[];
   /**
-   * Whether the side's records carry a modification time `last_writer_wins` can compare (Airtable
-   * without a last-modified field does not). @defaultValue always true
+   * What the side lacks for `last_writer_wins` to compare its edit times, when it lacks something
+   * (Airtable without a "Last modified time" field reports none); undefined when its records carry
+   * real modification times. A job whose conflicts are settled by time then fails validation with
+   * `needs <needs> when <policy>: <because>` at the side. @defaultValue always has them
    */
-  readonly hasModificationTimes?: (options: Options) => boolean;
+  readonly editTimesMissing?: (options: Options) => EditTimesMissing | undefined;
   /** What the side points at, for the side's `TableRef.table` and the board (a table, a collection, a file). */
   tableOf(options: Options): string;
   /** The side's adapter, from its validated options. */
   create(options: Options, wiring: AdapterCreateOptions): SourceAdapter;
+}
+
+/** Why a side's records carry no edit time `last_writer_wins` could compare ({@link AdapterPlugin.editTimesMissing}). */
+export interface EditTimesMissing {
+  /** What the side needs, e.g. `last_modified_field (a "Last modified time" field)`. */
+  readonly needs: string;
+  /** What goes wrong without it. */
+  readonly because: string;
 }
 
 /** A plug-in module's default export. */

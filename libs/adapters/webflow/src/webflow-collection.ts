@@ -22,7 +22,8 @@ export interface WebflowCollectionSchema {
   readonly fields: readonly WebflowField[];
 }
 
-const COLLECTION_ID = /^[0-9a-f]{24}$/i;
+/** A collection id (24 hex characters), as opposed to a slug or display name. */
+export const COLLECTION_ID = /^[0-9a-f]{24}$/i;
 
 /**
  * Resolves the configured collection (id, or slug/name + site) to its id and schema, once: one

@@ -1,7 +1,7 @@
 import { AuthError, BatchRejectedError, PermanentError, RateLimitedError, RetryableError } from '@syncframe/engine';
 import type { Fields, ThrottleSettings, WriteOp } from '@syncframe/engine';
-import { MemoryAdapter } from '@syncframe/fleet/memory-adapter';
-import type { MemoryAdapterOptions, MemoryOperation } from '@syncframe/fleet/memory-adapter';
+import { MemoryAdapter } from '@syncframe/builtin-adapters/memory-adapter';
+import type { MemoryAdapterOptions, MemoryOperation } from '@syncframe/builtin-adapters/memory-adapter';
 
 export type InMemoryOperation = MemoryOperation;
 

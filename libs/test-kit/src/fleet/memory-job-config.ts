@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
 import { loadConfig } from '@syncframe/config';
 import type { LoadedConfig } from '@syncframe/config';
 
@@ -21,6 +22,6 @@ export async function memoryJobConfig(): Promise<TempConfig> {
     linkindex: { driver: 'memory' },
     jobs: [{ id: 'j', sides: { a: { adapter: 'memory', table: 'A' }, b: { adapter: 'memory', table: 'B' } }, mappings: { 'a->b': './same.mjs', 'b->a': './same.mjs' } }],
   }));
-  const config = await loadConfig(join(dir, 'jobs.jsonc'), { env: {} });
+  const config = await loadConfig(join(dir, 'jobs.jsonc'), { env: {}, adapters: BUILTIN_ADAPTER_PLUGINS });
   return { config, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

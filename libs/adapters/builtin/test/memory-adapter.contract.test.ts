@@ -1,8 +1,8 @@
-import { MemoryAdapter } from '@syncframe/fleet';
+import { MemoryAdapter } from '@syncframe/builtin-adapters';
 import { InMemoryAdapter } from '@syncframe/test-kit';
 import { describeSourceAdapterContract } from '@syncframe/test-kit/contracts';
 
-// The production `memory` side (build-sync-job.ts) and the test kit's instrumented subclass of it pass
+// The production `memory` side (the `memory` plug-in) and the test kit's instrumented subclass of it pass
 // the same contract: soft deletes, small pages so the paging tests cross pages.
 const adapters = [
   { name: 'MemoryAdapter', create: () => new MemoryAdapter({ table: 'items', pageSize: 10 }), requests: null },
