@@ -116,6 +116,7 @@ describe('syncframe CLI', () => {
     const ok = await cli('validate', '--config', configPath);
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('valid (2 jobs');
+    expect(ok.out).toContain(`  videos: airtable (airtable: Videos) ⇄ webflow (webflow: ${webflow.collectionId('videos')}), on demand`);
     const bad = join(dir, 'bad.jsonc');
     writeFileSync(bad, '{\n  "jobs": [ { "id": "x", "sides": {} } ]\n}\n');
     const res = await cli('validate', '--config', bad);

@@ -1,5 +1,5 @@
-import { describeConfig, isConfigFileError } from '@syncframe/config';
-import type { LoadedConfig } from '@syncframe/config';
+import { describeConfig, isConfigFileError, redactSide } from '@syncframe/config';
+import type { LoadedConfig, SideConfig } from '@syncframe/config';
 import type { CliContext } from '../cli-context.js';
 import { EXIT } from '../cli-context.js';
 
@@ -23,7 +23,12 @@ export async function validateCommand(ctx: CliContext): Promise<number> {
   ctx.out(`${config.file}: valid (${config.jobs.length} job${config.jobs.length === 1 ? '' : 's'}, linkindex ${config.linkindex.driver})`);
   for (const job of config.jobs) {
     const schedule = job.schedule ? `${job.schedule.cron}${job.schedule.timezone ? ` ${job.schedule.timezone}` : ''}` : 'on demand';
-    ctx.out(`  ${job.id}: ${job.source.name} (${job.source.adapter}) ⇄ ${job.dest.name} (${job.dest.adapter}), ${schedule}${job.enabled ? '' : ', disabled'}`);
+    ctx.out(`  ${job.id}: ${sideText(job.source)} ⇄ ${sideText(job.dest)}, ${schedule}${job.enabled ? '' : ', disabled'}`);
   }
   return EXIT.ok;
+}
+
+/** `crm (airtable: Videos)`; a table that came from `${VAR}` is masked. */
+function sideText(side: SideConfig): string {
+  return `${side.name} (${side.plugin}: ${redactSide(side).table})`;
 }
