@@ -154,6 +154,8 @@ const deleteBrakeSchema = z
       .boolean()
       .refine((v) => !v, 'must be false, or { "max_count", "max_share" }')
       .transform((): false => false)
+      // Editors: only false (the refine above says it to `syncframe validate`, with the other form).
+      .meta({ const: false })
       .describe('false: no brake, every delete is applied, however many (not recommended).'),
     z
       .strictObject({

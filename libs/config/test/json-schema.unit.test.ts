@@ -38,6 +38,19 @@ describe('config/syncframe.schema.json', () => {
     expect(schema.safeParse(example).success).toBe(true);
     example.jobs[0].sides.airtable.tabel = 'Videos';
     expect(schema.safeParse(example).success).toBe(false);
+    delete example.jobs[0].sides.airtable.tabel;
+    // Editors flag `"delete_brake": true` as SyncFrame does (false, or the object form).
+    example.jobs[0].delete_brake = true;
+    expect(schema.safeParse(example).success).toBe(false);
+    example.jobs[0].delete_brake = false;
+    expect(schema.safeParse(example).success).toBe(true);
+  });
+
+  it('describes the built-in adapters\' sides from their plug-ins (airtable, webflow, memory, postgres)', () => {
+    const text = renderConfigJsonSchema(BUILTIN_ADAPTER_PLUGINS);
+    for (const name of ['airtable', 'webflow', 'memory', 'postgres']) expect(text).toContain(`"const": "${name}"`);
+    expect(text).toContain('"last_modified_field"');
+    expect(text).toContain('"publish"');
   });
 
   it('describes keys for editors', () => {
