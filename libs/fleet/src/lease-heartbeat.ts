@@ -75,7 +75,7 @@ export class LeaseHeartbeat {
   }
 
   #beat(): void {
-    const { jobId, ttlMs } = this.#options;
+    const { jobId } = this.#options;
     // A renewal may hang as long as the database does (a connection that neither answers nor
     // fails): the TTL is checked at every beat, not only when a renewal fails.
     if (this.#unrenewedTooLong()) return this.#lose(new LeaseUnrenewedError(`lease of job ${jobId} could not be renewed`));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Link, LinkIndex, PlanEntry, TablePair } from '@syncframe/engine';
+import type { Link, LinkIndex, PlanEntry } from '@syncframe/engine';
 import type { HarnessOptions } from '../engine/harness.js';
 import { contents, harness as baseHarness } from '../engine/harness.js';
 
@@ -35,7 +35,6 @@ export function describeSyncScenarios(name: string, store: () => LinkIndex | nul
       expect(h.dest.live()).toHaveLength(3);
       expect(result.summary!.counts.dest.created).toBe(2);
       expect(result.summary!.counts.source.created).toBe(1);
-      const pair: TablePair = { source: h.source.ref, dest: h.dest.ref };
       expect(await h.links()).toHaveLength(3);
       expect(await h.linkIndex.listRuns({ jobId: h.job.id })).toHaveLength(1);
     });
@@ -416,7 +415,6 @@ export function describeSyncScenarios(name: string, store: () => LinkIndex | nul
       await h.run();
       expect(h.dest.live()).toHaveLength(2);
       expect(h.source.live()).toHaveLength(2);
-      const pair = { source: h.source.ref, dest: h.dest.ref };
       expect(await h.links()).toHaveLength(2);
     });
 
