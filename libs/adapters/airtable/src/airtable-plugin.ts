@@ -1,4 +1,4 @@
-import { apiUrlOption, defineAdapter, hardDeleteOption, nonEmptyOption, timeoutSecOption } from '@syncframe/adapter-kit';
+import { apiUrlOption, defineAdapter, hardDeleteOption, nonEmptyOption, timeoutSecOption, withWiring } from '@syncframe/adapter-kit';
 import { createAirtableAdapter } from './airtable-adapter.js';
 import { AIRTABLE_MAX_BATCH } from './airtable-limits.js';
 import { AIRTABLE_DEFAULT_THROTTLE } from './airtable-options.js';
@@ -57,7 +57,5 @@ export const airtableAdapter = defineAdapter<AirtableOptions>(({ z }) => ({
     because: 'without it Airtable reports no edit time and newer Airtable edits would lose every conflict',
   },
   tableOf: (o) => o.table,
-  create: ({ timeout_sec, ...o }, wiring) => createAirtableAdapter({
-    ...o, ...wiring, ...(timeout_sec === undefined ? {} : { timeoutMs: timeout_sec * 1000 }),
-  }),
+  create: (o, wiring) => createAirtableAdapter(withWiring(o, wiring)),
 }));

@@ -5,7 +5,7 @@
 export type { AdapterCreateOptions, AdapterHost, AdapterPlugin, AdapterPluginFactory } from './adapter-plugin.js';
 export { adapterPluginProblem, defineAdapter } from './adapter-plugin.js';
 export type { EditTimesMissing } from './adapter-plugin.js';
-export { apiUrlOption, hardDeleteOption, nonEmptyOption, timeoutSecOption } from './option-schemas.js';
+export { apiUrlOption, hardDeleteOption, nonEmptyOption, timeoutSecOption, withWiring } from './option-schemas.js';
 export type { AdapterWiringOptions } from './adapter-wiring.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS, describeSide } from './adapter-wiring.js';
 export type {

@@ -1,4 +1,5 @@
 import type { z as zod } from 'zod';
+import type { AdapterWiringOptions } from './adapter-wiring.js';
 
 /**
  * Option schemas an HTTP adapter's side usually has, for a plug-in's `options`, built with the
@@ -54,4 +55,14 @@ export function hardDeleteOption(z: typeof zod) {
 /** A required non-empty string. */
 export function nonEmptyOption(z: typeof zod) {
   return z.string().min(1, 'must not be empty');
+}
+
+/**
+ * A side's validated options with its wiring, as one adapter options object: the side's
+ * `timeout_sec` ({@link timeoutSecOption}) becomes `timeoutMs` and wins over the worker's default.
+ */
+export function withWiring<O extends { readonly timeout_sec?: number }>(
+  { timeout_sec, ...options }: O, wiring: AdapterWiringOptions,
+): Omit<O, 'timeout_sec'> & AdapterWiringOptions {
+  return { ...options, ...wiring, ...(timeout_sec === undefined ? {} : { timeoutMs: timeout_sec * 1000 }) };
 }

@@ -1,4 +1,4 @@
-import { apiUrlOption, defineAdapter, hardDeleteOption, nonEmptyOption, timeoutSecOption } from '@syncframe/adapter-kit';
+import { apiUrlOption, defineAdapter, hardDeleteOption, nonEmptyOption, timeoutSecOption, withWiring } from '@syncframe/adapter-kit';
 import type { AdapterHost, AdapterWiringOptions } from '@syncframe/adapter-kit';
 import { createWebflowAdapter } from './webflow-adapter.js';
 import { COLLECTION_ID } from './webflow-collection.js';
@@ -43,7 +43,5 @@ export const webflowAdapter = defineAdapter<WebflowOptions>(({ z }) => ({
   maxBatchSize: WEBFLOW_MAX_BATCH,
   secretOptions: ['creds.token', 'creds.site_id'],
   tableOf: (o) => o.collection,
-  create: ({ timeout_sec, ...o }, wiring) => createWebflowAdapter({
-    ...o, ...wiring, ...(timeout_sec === undefined ? {} : { timeoutMs: timeout_sec * 1000 }),
-  }),
+  create: (o, wiring) => createWebflowAdapter(withWiring(o, wiring)),
 }));
