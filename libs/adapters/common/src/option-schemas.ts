@@ -61,8 +61,9 @@ export function nonEmptyOption(z: typeof zod) {
  * A side's validated options with its wiring, as one adapter options object: the side's
  * `timeout_sec` ({@link timeoutSecOption}) becomes `timeoutMs` and wins over the worker's default.
  */
-export function withWiring<O extends { readonly timeout_sec?: number }>(
-  { timeout_sec, ...options }: O, wiring: AdapterWiringOptions,
+export function withWiring<O extends object>(
+  sideOptions: O & { readonly timeout_sec?: number }, wiring: AdapterWiringOptions,
 ): Omit<O, 'timeout_sec'> & AdapterWiringOptions {
+  const { timeout_sec, ...options } = sideOptions;
   return { ...options, ...wiring, ...(timeout_sec === undefined ? {} : { timeoutMs: timeout_sec * 1000 }) };
 }
