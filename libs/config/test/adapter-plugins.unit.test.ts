@@ -87,3 +87,33 @@ describe('adapter plug-ins registered by name', () => {
     ]);
   });
 });
+
+describe('adapter plug-ins installed as packages', () => {
+  /** A package in node_modules beside the config, as `npm install syncframe-adapter-kv` would leave it. */
+  const kvPackage = (index: string) => ({
+    'node_modules/syncframe-adapter-kv/package.json': JSON.stringify({ name: 'syncframe-adapter-kv', type: 'module', exports: './index.mjs' }),
+    'node_modules/syncframe-adapter-kv/index.mjs': index,
+  });
+
+  async function loadWith(files: Record<string, string>, side: string) {
+    const dir = await tempFiles({ 'jobs.jsonc': config(side), ...MAPPERS, ...files });
+    try {
+      return await loadConfig(path.join(dir.dir, 'jobs.jsonc'), { env: {}, adapters: BUILTIN_ADAPTER_PLUGINS });
+    } finally {
+      await dir.cleanup();
+    }
+  }
+
+  it('resolves a package name from the config file\'s folder and validates with its schema', async () => {
+    const plugin = 'export default ({ z }) => ({ name: "kv", options: z.strictObject({ bucket: z.string().min(1) }), tableOf: (o) => o.bucket, create() { throw new Error("unused"); } });\n';
+    const loaded = await loadWith(kvPackage(plugin), '{ "adapter": "syncframe-adapter-kv", "bucket": "people" }');
+    expect(loaded.jobs[0]!.source).toMatchObject({ adapter: 'syncframe-adapter-kv', plugin: 'kv', table: 'people', options: { bucket: 'people' } });
+    expect(await messages(loadWith(kvPackage(plugin), '{ "adapter": "syncframe-adapter-kv", "buckt": "people" }')))
+      .toEqual(['5:53 jobs[0].sides.store.buckt: unknown key (did you mean "bucket"?)']);
+  });
+
+  it('a package that exports no factory fails at the side\'s adapter', async () => {
+    expect(await messages(loadWith(kvPackage('export const nothing = 1;\n'), '{ "adapter": "syncframe-adapter-kv" }')))
+      .toEqual(['5:29 jobs[0].sides.store.adapter: adapter plug-in must have a factory function as its default export (see defineAdapter) (its default export is missing)']);
+  });
+});
