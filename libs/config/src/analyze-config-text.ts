@@ -8,7 +8,7 @@ import { expandEnv } from './expand-env.js';
 import { IssueCollector } from './issue-collector.js';
 import type { KeyPath } from './key-path.js';
 import { parseJsonc } from './parse-jsonc.js';
-import { resolveConfig } from './resolve-config.js';
+import { PluginSideError, resolveConfig } from './resolve-config.js';
 import { translateZodIssues } from './translate-zod-issues.js';
 import { isPlainObject } from './value-at.js';
 
@@ -71,7 +71,13 @@ export function analyzeConfigText(
   }
 
   const mappers = mapperReferences(value);
-  const config = parsed.success && issues.size === 0 ? resolveConfig(parsed.data, file, (p) => issues.isEnvDerived(p), plugins) : undefined;
+  let config: ParsedConfig | undefined;
+  try {
+    config = parsed.success && issues.size === 0 ? resolveConfig(parsed.data, file, (p) => issues.isEnvDerived(p), plugins) : undefined;
+  } catch (err) {
+    if (!(err instanceof PluginSideError)) throw err;
+    issues.at(err.path, 'value', err.message);
+  }
   return { issues, config, mappers };
 }
 

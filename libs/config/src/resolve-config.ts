@@ -101,6 +101,28 @@ function resolveJob(job: JobOutput, jobPath: KeyPath, dir: string, isEnvDerived:
   return resolved;
 }
 
+/** A plug-in's own code failed while its side was resolved: reported at the side's `adapter`. */
+export class PluginSideError extends Error {
+  constructor(readonly path: KeyPath, message: string) {
+    super(message);
+    this.name = 'PluginSideError';
+  }
+}
+
+/** The side's `TableRef.table`, from its plug-in's `tableOf` (plug-in code: it may throw or return nothing). */
+function tableOf(plugin: AdapterPlugin, options: Record<string, unknown>, sidePath: KeyPath): string {
+  let table: unknown;
+  try {
+    table = plugin.tableOf(options);
+  } catch (err) {
+    throw new PluginSideError([...sidePath, 'adapter'], `adapter plug-in threw in tableOf: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof table !== 'string' || table === '') {
+    throw new PluginSideError([...sidePath, 'adapter'], `adapter plug-in's tableOf must return a non-empty string (it returned ${table === '' ? 'an empty string' : typeof table})`);
+  }
+  return table;
+}
+
 function resolveSide(
   name: string,
   side: JobOutput['sides'][string],
@@ -115,7 +137,7 @@ function resolveSide(
   const plugin = plugins.get(adapter)!;
   const options = optionsOfSide(raw);
   const resolved: SideConfig = {
-    name, adapter, plugin: plugin.name, table: plugin.tableOf(options), options, configDir: dir,
+    name, adapter, plugin: plugin.name, table: tableOf(plugin, options, sidePath), options, configDir: dir,
     ...(raw['throttle'] !== undefined ? { throttle: raw['throttle'] as ThrottleSettings } : {}),
     ...(raw['settle_sec'] !== undefined ? { settle_sec: raw['settle_sec'] as number } : {}),
     ...(raw['settle_max_sec'] !== undefined ? { settle_max_sec: raw['settle_max_sec'] as number } : {}),

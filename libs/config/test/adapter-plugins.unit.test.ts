@@ -76,6 +76,14 @@ describe('adapter plug-ins registered by name', () => {
     });
     expect(await messages(load(config('{ "adapter": "throwing", "x": "1" }'), { throwing })))
       .toEqual(['1:1 : an adapter plug-in threw while validating its side\'s options: the check itself broke']);
+    const badTable: AdapterPluginFactory = ({ z }) => ({
+      name: 'bad-table', options: z.strictObject({ x: z.string() }), create: () => { throw new Error('no'); },
+      tableOf: (o) => { if (o['x'] === 'throw') throw new Error('no table here'); return undefined as unknown as string; },
+    });
+    expect(await messages(load(config('{ "adapter": "bad-table", "x": "throw" }'), { 'bad-table': badTable })))
+      .toEqual(['5:29 jobs[0].sides.store.adapter: adapter plug-in threw in tableOf: no table here']);
+    expect(await messages(load(config('{ "adapter": "bad-table", "x": "1" }'), { 'bad-table': badTable })))
+      .toEqual(['5:29 jobs[0].sides.store.adapter: adapter plug-in\'s tableOf must return a non-empty string (it returned undefined)']);
     const broken: AdapterPluginFactory = () => { throw new Error('cannot start'); };
     expect(await messages(load(config('{ "adapter": "broken" }'), { broken })))
       .toEqual(['5:29 jobs[0].sides.store.adapter: adapter plug-in threw while it was set up (Error: cannot start)']);
