@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AdapterPluginFactory } from '@syncframe/adapter-kit';
 import { BUILTIN_ADAPTER_PLUGINS } from '@syncframe/builtin-adapters';
-import { ConfigFileError, describeConfig, loadConfig } from '../src/index.js';
+import { ConfigFileError, describeConfig, loadConfig, secretValuesOfSide } from '../src/index.js';
 import { MAPPERS, tempFiles } from './fixtures.js';
 
 const SECRET = 'kvSECRET-0d9e-plugin-token';
@@ -56,8 +56,9 @@ describe('adapter plug-ins registered by name', () => {
       options: { bucket: 'people', creds: { token: SECRET }, region: 'eu' },
       throttle: { max_reqs: 5, interval_sec: 1, batch_size: 20 }, settle_sec: 5,
     });
-    // Shown anywhere, its secret is masked.
+    // Shown anywhere, its secret is masked; the board scrubs it out of messages.
     expect(JSON.stringify(describeConfig(loaded))).not.toContain(SECRET);
+    expect(secretValuesOfSide(loaded.jobs[0]!.source)).toEqual([SECRET]);
   });
 
   it('reports the plug-in\'s option errors with line, column and key path, and its batch limit', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_RETRIES, type MapperContext, type SyncRecord } from '@syncframe/engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigFileError, describeConfig, redactSide, type LoadedConfig } from '../src/index.js';
+import { ConfigFileError, describeConfig, redactSide, secretValuesOfSide, type LoadedConfig } from '../src/index.js';
 import { AIRTABLE_SECRET, BASE_CONFIG, edit, loadConfig, MAPPERS, parseConfigText, TEST_ENV, tempFiles, WEBFLOW_SECRET } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -262,6 +262,8 @@ describe('secrets', () => {
     const side = { name: 'w', adapter: 'webflow', plugin: 'webflow', table: 'c', configDir: dir, options: { collection: 'c', creds: { token: 't', site_id: 's' }, publish: 'live', hard_delete: false, api_url: 'https://u:p@proxy/' } };
     expect(redactSide(side)).toEqual({ ...side, options: { ...side.options, creds: { token: '***', site_id: '***' }, api_url: 'https://u:***@proxy/' } });
     expect(side.options.creds.token, 'the side itself is untouched').toBe('t');
+    // What the board scrubs from messages: the secret options and any URL's password.
+    expect(secretValuesOfSide(side)).toEqual(['t', 's', 'p']);
   });
 });
 
