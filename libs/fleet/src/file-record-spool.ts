@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordSpool, SyncRecord } from '@syncframe/engine';
+import { spoolError } from './errors/spool-unavailable-error.js';
 
 /** Where a record is in the spool file: byte offset and length of its JSON line. */
 export interface SpoolPlace {
@@ -32,13 +33,23 @@ export class FileRecordSpool implements RecordSpool<SpoolPlace> {
 
   private constructor(private readonly dir: string, private readonly file: FileHandle) {}
 
+  /**
+   * A new spool under `parent`. Storage errors (a full disk, a missing or read-only folder, no file
+   * handles left), here and in `write`/`read`, are `SpoolUnavailableError`s: the run is retried later,
+   * not counted against a remote.
+   */
   static async open(parent = defaultParent()): Promise<FileRecordSpool> {
-    const dir = await mkdtemp(join(parent, `${PREFIX}${process.pid}-${BOOT}-`));
+    let dir: string;
+    try {
+      dir = await mkdtemp(join(parent, `${PREFIX}${process.pid}-${BOOT}-`));
+    } catch (err) {
+      throw spoolError(err, 'create', parent);
+    }
     try {
       return new FileRecordSpool(dir, await open(join(dir, 'pulled.jsonl'), 'w+', 0o600));
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
-      throw err;
+      throw spoolError(err, 'create', parent);
     }
   }
 
@@ -82,7 +93,11 @@ export class FileRecordSpool implements RecordSpool<SpoolPlace> {
     const start = this.size;
     this.size = offset;
     let written = 0;
-    while (written < data.length) written += (await this.file.write(data, written, data.length - written, start + written)).bytesWritten;
+    try {
+      while (written < data.length) written += (await this.file.write(data, written, data.length - written, start + written)).bytesWritten;
+    } catch (err) {
+      throw spoolError(err, 'write', this.dir);
+    }
     return places;
   }
 
@@ -104,7 +119,9 @@ export class FileRecordSpool implements RecordSpool<SpoolPlace> {
       const buffer = Buffer.alloc(bytes);
       let read = 0;
       while (read < bytes) {
-        const n = (await this.file.read(buffer, read, bytes - read, first.offset + read)).bytesRead;
+        const n = (await this.file.read(buffer, read, bytes - read, first.offset + read).catch((err: unknown) => {
+          throw spoolError(err, 'read', this.dir);
+        })).bytesRead;
         if (n === 0) throw new Error(`spool file ended at ${first.offset + read} bytes; expected ${first.offset + bytes}`);
         read += n;
       }

@@ -12,6 +12,7 @@ export * from './fleet-store.js';
 export * from './config-reloader.js';
 export * from './fleet-process.js';
 export * from './errors/redis-unavailable-error.js';
+export * from './errors/spool-unavailable-error.js';
 export * from './fleet-queues.js';
 export * from './errors/lease-unrenewed-error.js';
 export * from './file-record-spool.js';

@@ -2,8 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { isFatalRunError, isStoreUnavailableError } from '@syncframe/engine';
 import type { SyncRecord } from '@syncframe/engine';
 import { FileRecordSpool } from '../src/file-record-spool.js';
+import { SpoolUnavailableError } from '../src/errors/spool-unavailable-error.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'spool-test-'));
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
@@ -64,6 +68,29 @@ describe('FileRecordSpool', () => {
       if (before === undefined) delete process.env.SYNCFRAME_SPOOL_DIR;
       else process.env.SYNCFRAME_SPOOL_DIR = before;
     }
+  });
+});
+
+describe('FileRecordSpool on storage it cannot use', () => {
+  it('a folder that does not exist: a SpoolUnavailableError naming it, which ends the run to be retried (no remote blamed)', async () => {
+    const missing = join(parent, 'no-such-folder');
+    const err = await FileRecordSpool.open(missing).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpoolUnavailableError);
+    expect((err as Error).message).toBe(`cannot create the run's spool of pulled records in ${missing} (ENOENT); set SYNCFRAME_SPOOL_DIR to a folder with room`);
+    expect(isStoreUnavailableError(err) && isFatalRunError(err)).toBe(true);
+  });
+
+  it('a full disk while writing (the kernel\'s ENOSPC, from /dev/full): a SpoolUnavailableError; the spool still closes', async () => {
+    const spool = await FileRecordSpool.open(parent);
+    // The spool's own file swapped for /dev/full, where every write fails with ENOSPC.
+    const real = (spool as unknown as { file: FileHandle }).file;
+    (spool as unknown as { file: FileHandle }).file = await open('/dev/full', 'w');
+    const err = await spool.write([record(1)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpoolUnavailableError);
+    expect((err as Error).message).toMatch(/^cannot write the run's spool of pulled records in .* \(ENOSPC\)/);
+    await real.close();
+    await spool.close();
+    expect(existsSync(spool.path)).toBe(false);
   });
 });
 
