@@ -1,13 +1,10 @@
-import type {
-  Conflict, ConflictState, Cursor, DetectedRange, JobLeases, JobState, LeaseGrant, Link, LinkIndex, NewConflict, RunQuery,
-  RunSummary, Side, TablePair, TableRef,
-} from '@syncframe/engine';
-import type { LinkKey, NewPendingDelete, PendingDelete, PendingDeleteDecision, PendingDeleteState } from '@syncframe/engine';
-import type { NewRecordFailure, RecordFailure, RecordKey } from '@syncframe/engine';
+import type { JobLeases, LeaseGrant } from '@syncframe/engine';
 import type { SqliteDatabase, SqliteExecutor } from './database.sqlite.js';
 import { SqliteJobLeases } from './job-leases.sqlite.js';
 import type { SerialQueue } from './serial-queue.js';
 import { mapSqliteError } from './sqlite-errors.js';
+import { StoreLinkIndex } from './store-link-index.js';
+import type { LinkIndexStores } from './store-link-index.js';
 import * as conflictsStore from './stores-sqlite/conflicts.store.js';
 import * as cursorsStore from './stores-sqlite/cursors.store.js';
 import * as heldRecordsStore from './stores-sqlite/held-records.store.js';
@@ -31,13 +28,53 @@ export interface SqliteLinkIndexOptions {
   readonly fence?: LeaseGrant;
 }
 
+/** The SQLite stores as the facade calls them. */
+const SQLITE_STORES: LinkIndexStores<SqliteExecutor> = {
+  findLinks: linksStore.findLinks,
+  linkUpserts: linksStore.linkUpserts,
+  runLinkUpserts: linksStore.runLinkUpserts,
+  listLinks: linkScanStore.listLinks,
+  countLinks: linkScanStore.countLinks,
+  deleteLinks: linkScanStore.deleteLinks,
+  loadCursor: cursorsStore.loadCursor,
+  saveCursor: cursorsStore.saveCursor,
+  incrementFailCount: cursorsStore.incrementFailCount,
+  resetFailCount: cursorsStore.resetFailCount,
+  resetJobFailCounts: cursorsStore.resetJobFailCounts,
+  getFailCount: cursorsStore.getFailCount,
+  findHeld: heldRecordsStore.findHeld,
+  holdRecords: heldRecordsStore.holdRecords,
+  releaseHeld: heldRecordsStore.releaseHeld,
+  getJobState: jobsStore.getJobState,
+  disableJob: jobsStore.disableJob,
+  clearDisabled: jobsStore.clearDisabled,
+  insertRun: (ex, run) => runsStore.insertRun(ex, runsStore.runRow(run)),
+  getRun: runsStore.getRun,
+  listRuns: (ex, query) => runsStore.listRuns(ex, runsStore.runFilter(query)),
+  pruneRuns: runsStore.pruneRuns,
+  recordConflict: (ex, conflict) => conflictsStore.recordConflict(ex, conflictsStore.conflictRow(conflict)),
+  getConflict: conflictsStore.getConflict,
+  listConflicts: (ex, jobId, state, range) => conflictsStore.listConflicts(ex, conflictsStore.conflictFilter(jobId, state, range)),
+  resolveOpenConflict: conflictsStore.resolveOpenConflict,
+  supersedeConflict: conflictsStore.supersedeConflict,
+  markConflictApplied: conflictsStore.markConflictApplied,
+  addPendingDeletes: (ex, deletes) => pendingDeletesStore.addPendingDeletes(ex, deletes.map(pendingDeletesStore.pendingDeleteRow)),
+  listPendingDeletes: pendingDeletesStore.listPendingDeletes,
+  decidePendingDeletes: pendingDeletesStore.decidePendingDeletes,
+  markPendingDeletesApplied: pendingDeletesStore.markPendingDeletesApplied,
+  recordFailures: recordFailuresStore.recordFailuresOf,
+  clearRecordFailures: recordFailuresStore.clearRecordFailures,
+  listRecordFailures: recordFailuresStore.listRecordFailures,
+  requestRecordRetry: recordFailuresStore.requestRecordRetry,
+};
+
 /**
- * The LinkIndex (and JobLeases) on a SQLite file, for one process: the semantics of
- * `PostgresLinkIndex`, over one store per table (`stores-sqlite/`). Operations run one at a time
- * (the connection's {@link SerialQueue}); a write of several statements, and every fenced write,
- * is one transaction. A local file has no outages to ride out.
+ * The LinkIndex (and JobLeases) on a SQLite file, for one process: {@link StoreLinkIndex}'s
+ * operations over the stores of `stores-sqlite/`. Operations run one at a time (the connection's
+ * {@link SerialQueue}); a write of several statements, and every fenced write, is one transaction.
+ * A local file has no outages to ride out, so nothing is replayed.
  */
-export class SqliteLinkIndex implements LinkIndex, JobLeases {
+export class SqliteLinkIndex extends StoreLinkIndex<SqliteExecutor> implements JobLeases {
   private readonly leases: SqliteJobLeases;
   private closed = false;
 
@@ -45,185 +82,8 @@ export class SqliteLinkIndex implements LinkIndex, JobLeases {
     private readonly db: SqliteDatabase,
     private readonly options: SqliteLinkIndexOptions,
   ) {
+    super(SQLITE_STORES);
     this.leases = new SqliteJobLeases(db);
-  }
-
-  // ---- links --------------------------------------------------------------------------------
-
-  async findLinks(pair: TablePair, side: Side, ids: readonly string[]): Promise<Link[]> {
-    if (ids.length === 0) return [];
-    return this.read('findLinks', (ex) => linksStore.findLinks(ex, pair, side, ids));
-  }
-
-  async upsertLinks(pair: TablePair, batch: readonly Link[]): Promise<void> {
-    if (batch.length === 0) return;
-    const statements = linksStore.linkUpserts(pair, batch);
-    await this.write('upsertLinks', (ex) => linksStore.runLinkUpserts(ex, statements), statements.length > 1);
-  }
-
-  async listLinks(pair: TablePair, after: LinkKey | null, limit: number): Promise<Link[]> {
-    if (limit <= 0) return [];
-    return this.read('listLinks', (ex) => linkScanStore.listLinks(ex, pair, after, limit));
-  }
-
-  async countLinks(pair: TablePair): Promise<number> {
-    return this.read('countLinks', (ex) => linkScanStore.countLinks(ex, pair));
-  }
-
-  async deleteLinks(pair: TablePair, keys: readonly LinkKey[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.write('deleteLinks', (ex) => linkScanStore.deleteLinks(ex, pair, keys));
-  }
-
-  // ---- cursors and fail counts ----------------------------------------------------------------
-
-  async loadCursor(jobId: string, ref: TableRef): Promise<Cursor> {
-    return this.read('loadCursor', (ex) => cursorsStore.loadCursor(ex, jobId, ref));
-  }
-
-  async saveCursor(jobId: string, ref: TableRef, cursor: Cursor): Promise<void> {
-    await this.write('saveCursor', (ex) => cursorsStore.saveCursor(ex, jobId, ref, cursor));
-  }
-
-  async incrementFailCount(jobId: string, ref: TableRef): Promise<number> {
-    return this.write('incrementFailCount', (ex) => cursorsStore.incrementFailCount(ex, jobId, ref));
-  }
-
-  async resetFailCount(jobId: string, ref: TableRef): Promise<void> {
-    await this.write('resetFailCount', (ex) => cursorsStore.resetFailCount(ex, jobId, ref));
-  }
-
-  async getFailCount(jobId: string, ref: TableRef): Promise<number> {
-    return this.read('getFailCount', (ex) => cursorsStore.getFailCount(ex, jobId, ref));
-  }
-
-  // ---- held records (edit settling) -------------------------------------------------------------
-
-  async findHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    return this.read('findHeld', (ex) => heldRecordsStore.findHeld(ex, jobId, ref, ids));
-  }
-
-  async holdRecords(jobId: string, ref: TableRef, ids: readonly string[], at: Date): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    return this.write('holdRecords', (ex) => heldRecordsStore.holdRecords(ex, jobId, ref, ids, at));
-  }
-
-  async releaseHeld(jobId: string, ref: TableRef, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.write('releaseHeld', (ex) => heldRecordsStore.releaseHeld(ex, jobId, ref, ids));
-  }
-
-  // ---- job state --------------------------------------------------------------------------------
-
-  async getJobState(jobId: string): Promise<JobState> {
-    return this.read('getJobState', (ex) => jobsStore.getJobState(ex, jobId));
-  }
-
-  async disableJob(jobId: string, at: Date): Promise<void> {
-    await this.write('disableJob', (ex) => jobsStore.disableJob(ex, jobId, at));
-  }
-
-  async enableJob(jobId: string): Promise<void> {
-    await this.write(
-      'enableJob',
-      async (ex) => {
-        await jobsStore.clearDisabled(ex, jobId);
-        await cursorsStore.resetJobFailCounts(ex, jobId);
-      },
-      true,
-    );
-  }
-
-  // ---- runs -------------------------------------------------------------------------------------
-
-  async insertRun(run: RunSummary): Promise<void> {
-    const row = runsStore.runRow(run);
-    await this.write('insertRun', (ex) => runsStore.insertRun(ex, row));
-  }
-
-  async getRun(runId: string): Promise<RunSummary | null> {
-    return this.read('getRun', (ex) => runsStore.getRun(ex, runId));
-  }
-
-  async listRuns(query: RunQuery): Promise<RunSummary[]> {
-    const filter = runsStore.runFilter(query);
-    if (filter.limit === 0) return [];
-    return this.read('listRuns', (ex) => runsStore.listRuns(ex, filter));
-  }
-
-  async pruneRuns(olderThan: Date): Promise<number> {
-    return this.write('pruneRuns', (ex) => runsStore.pruneRuns(ex, olderThan));
-  }
-
-  // ---- conflicts ------------------------------------------------------------------------------
-
-  async recordConflict(conflict: NewConflict): Promise<Conflict> {
-    const row = conflictsStore.conflictRow(conflict);
-    return this.write('recordConflict', (ex) => conflictsStore.recordConflict(ex, row));
-  }
-
-  async getConflict(conflictId: string): Promise<Conflict | null> {
-    return this.read('getConflict', (ex) => conflictsStore.getConflict(ex, conflictId));
-  }
-
-  async listConflicts(jobId: string, state: ConflictState, range: DetectedRange = {}): Promise<Conflict[]> {
-    const filter = conflictsStore.conflictFilter(jobId, state, range);
-    return this.read('listConflicts', (ex) => conflictsStore.listConflicts(ex, filter));
-  }
-
-  async resolveConflict(conflictId: string, keep: Side, at: Date = new Date()): Promise<Conflict | null> {
-    return this.write('resolveConflict', (ex) => conflictsStore.resolveOpenConflict(ex, conflictId, keep, at));
-  }
-
-  async supersedeConflict(conflictId: string, keep: Side, at: Date = new Date()): Promise<void> {
-    await this.write('supersedeConflict', (ex) => conflictsStore.supersedeConflict(ex, conflictId, keep, at));
-  }
-
-  async markConflictApplied(conflictId: string, at: Date = new Date()): Promise<void> {
-    await this.write('markConflictApplied', (ex) => conflictsStore.markConflictApplied(ex, conflictId, at));
-  }
-
-  // ---- pending deletes ----------------------------------------------------------------------------
-
-  async addPendingDeletes(deletes: readonly NewPendingDelete[]): Promise<PendingDelete[]> {
-    if (deletes.length === 0) return [];
-    const rows = deletes.map(pendingDeletesStore.pendingDeleteRow);
-    return this.write('addPendingDeletes', (ex) => pendingDeletesStore.addPendingDeletes(ex, rows), rows.length > 1);
-  }
-
-  async listPendingDeletes(jobId: string, states?: readonly PendingDeleteState[]): Promise<PendingDelete[]> {
-    return this.read('listPendingDeletes', (ex) => pendingDeletesStore.listPendingDeletes(ex, jobId, states));
-  }
-
-  async decidePendingDeletes(jobId: string, ids: readonly string[] | 'all', decision: PendingDeleteDecision, at: Date = new Date()): Promise<PendingDelete[]> {
-    return this.write('decidePendingDeletes', (ex) => pendingDeletesStore.decidePendingDeletes(ex, jobId, ids, decision, at));
-  }
-
-  async markPendingDeletesApplied(ids: readonly string[], at: Date = new Date()): Promise<void> {
-    await this.write('markPendingDeletesApplied', (ex) => pendingDeletesStore.markPendingDeletesApplied(ex, ids, at));
-  }
-
-  // ---- failing records ----------------------------------------------------------------------------
-
-  async recordFailures(jobId: string, failures: readonly NewRecordFailure[]): Promise<void> {
-    if (failures.length === 0) return;
-    await this.write('recordFailures', (ex) => recordFailuresStore.recordFailuresOf(ex, jobId, failures));
-  }
-
-  async clearRecordFailures(jobId: string, keys: readonly RecordKey[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.write('clearRecordFailures', (ex) => recordFailuresStore.clearRecordFailures(ex, jobId, keys));
-  }
-
-  async listRecordFailures(jobId: string, keys?: readonly RecordKey[]): Promise<RecordFailure[]> {
-    if (keys !== undefined && keys.length === 0) return [];
-    return this.read('listRecordFailures', (ex) => recordFailuresStore.listRecordFailures(ex, jobId, keys));
-  }
-
-  async requestRecordRetry(jobId: string, keys: readonly RecordKey[] | 'all', at: Date = new Date()): Promise<number> {
-    if (keys !== 'all' && keys.length === 0) return 0;
-    return this.write('requestRecordRetry', (ex) => recordFailuresStore.requestRecordRetry(ex, jobId, keys, at));
   }
 
   // ---- job leases -----------------------------------------------------------------------------
@@ -257,7 +117,7 @@ export class SqliteLinkIndex implements LinkIndex, JobLeases {
   // ---- plumbing ---------------------------------------------------------------------------------
 
   /** Runs `body` on the database in its turn, turning driver errors into ones callers can act on. */
-  private async read<T>(operation: string, body: (ex: SqliteExecutor) => Promise<T>): Promise<T> {
+  protected async read<T>(operation: string, body: (ex: SqliteExecutor) => Promise<T>): Promise<T> {
     try {
       return await this.options.queue.run(() => body(this.db));
     } catch (err) {
@@ -266,7 +126,7 @@ export class SqliteLinkIndex implements LinkIndex, JobLeases {
   }
 
   /** A write: in a transaction when fenced or of several statements. */
-  private write<T>(operation: string, body: (ex: SqliteExecutor) => Promise<T>, severalStatements = false): Promise<T> {
+  protected write<T>(operation: string, body: (ex: SqliteExecutor) => Promise<T>, severalStatements = false): Promise<T> {
     return this.read(operation, () => inSqliteWriteTransaction(this.db, { fence: this.options.fence, severalStatements }, body));
   }
 }
