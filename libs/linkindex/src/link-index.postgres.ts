@@ -6,7 +6,7 @@ import { mapDatabaseError } from './db-errors.js';
 import type { DatabaseUnavailableError } from './errors/database-unavailable-error.js';
 import { isDatabaseUnavailableError } from './errors/database-unavailable-error.js';
 import { PostgresJobLeases } from './job-leases.postgres.js';
-import { StoreLinkIndex } from './store-link-index.js';
+import { linkIndexStores, StoreLinkIndex } from './store-link-index.js';
 import type { LinkIndexStores, Replay } from './store-link-index.js';
 import * as conflictsStore from './stores/conflicts.store.js';
 import * as cursorsStore from './stores/cursors.store.js';
@@ -41,44 +41,10 @@ export interface PostgresLinkIndexOptions {
 }
 
 /** The PostgreSQL (and PGlite) stores as the facade calls them. */
-const POSTGRES_STORES: LinkIndexStores<LinkIndexExecutor> = {
-  findLinks: linksStore.findLinks,
-  linkUpserts: linksStore.linkUpserts,
-  runLinkUpserts: linksStore.runLinkUpserts,
-  listLinks: linkScanStore.listLinks,
-  countLinks: linkScanStore.countLinks,
-  deleteLinks: linkScanStore.deleteLinks,
-  loadCursor: cursorsStore.loadCursor,
-  saveCursor: cursorsStore.saveCursor,
-  incrementFailCount: cursorsStore.incrementFailCount,
-  resetFailCount: cursorsStore.resetFailCount,
-  resetJobFailCounts: cursorsStore.resetJobFailCounts,
-  getFailCount: cursorsStore.getFailCount,
-  findHeld: heldRecordsStore.findHeld,
-  holdRecords: heldRecordsStore.holdRecords,
-  releaseHeld: heldRecordsStore.releaseHeld,
-  getJobState: jobsStore.getJobState,
-  disableJob: jobsStore.disableJob,
-  clearDisabled: jobsStore.clearDisabled,
-  insertRun: (ex, run) => runsStore.insertRun(ex, runsStore.runRow(run)),
-  getRun: runsStore.getRun,
-  listRuns: (ex, query) => runsStore.listRuns(ex, runsStore.runFilter(query)),
-  pruneRuns: runsStore.pruneRuns,
-  recordConflict: (ex, conflict) => conflictsStore.recordConflict(ex, conflictsStore.conflictRow(conflict)),
-  getConflict: conflictsStore.getConflict,
-  listConflicts: (ex, jobId, state, range) => conflictsStore.listConflicts(ex, conflictsStore.conflictFilter(jobId, state, range)),
-  resolveOpenConflict: conflictsStore.resolveOpenConflict,
-  supersedeConflict: conflictsStore.supersedeConflict,
-  markConflictApplied: conflictsStore.markConflictApplied,
-  addPendingDeletes: (ex, deletes) => pendingDeletesStore.addPendingDeletes(ex, deletes.map(pendingDeletesStore.pendingDeleteRow)),
-  listPendingDeletes: pendingDeletesStore.listPendingDeletes,
-  decidePendingDeletes: pendingDeletesStore.decidePendingDeletes,
-  markPendingDeletesApplied: pendingDeletesStore.markPendingDeletesApplied,
-  recordFailures: recordFailuresStore.recordFailuresOf,
-  clearRecordFailures: recordFailuresStore.clearRecordFailures,
-  listRecordFailures: recordFailuresStore.listRecordFailures,
-  requestRecordRetry: recordFailuresStore.requestRecordRetry,
-};
+const POSTGRES_STORES: LinkIndexStores<LinkIndexExecutor> = linkIndexStores({
+  links: linksStore, linkScan: linkScanStore, cursors: cursorsStore, heldRecords: heldRecordsStore, jobs: jobsStore,
+  runs: runsStore, conflicts: conflictsStore, pendingDeletes: pendingDeletesStore, recordFailures: recordFailuresStore,
+});
 
 /**
  * The LinkIndex (and JobLeases) on PostgreSQL, or on PGlite: both speak the same SQL through

@@ -3,7 +3,7 @@ import type { SqliteDatabase, SqliteExecutor } from './database.sqlite.js';
 import { SqliteJobLeases } from './job-leases.sqlite.js';
 import type { SerialQueue } from './serial-queue.js';
 import { mapSqliteError } from './sqlite-errors.js';
-import { StoreLinkIndex } from './store-link-index.js';
+import { linkIndexStores, StoreLinkIndex } from './store-link-index.js';
 import type { LinkIndexStores } from './store-link-index.js';
 import * as conflictsStore from './stores-sqlite/conflicts.store.js';
 import * as cursorsStore from './stores-sqlite/cursors.store.js';
@@ -29,44 +29,10 @@ export interface SqliteLinkIndexOptions {
 }
 
 /** The SQLite stores as the facade calls them. */
-const SQLITE_STORES: LinkIndexStores<SqliteExecutor> = {
-  findLinks: linksStore.findLinks,
-  linkUpserts: linksStore.linkUpserts,
-  runLinkUpserts: linksStore.runLinkUpserts,
-  listLinks: linkScanStore.listLinks,
-  countLinks: linkScanStore.countLinks,
-  deleteLinks: linkScanStore.deleteLinks,
-  loadCursor: cursorsStore.loadCursor,
-  saveCursor: cursorsStore.saveCursor,
-  incrementFailCount: cursorsStore.incrementFailCount,
-  resetFailCount: cursorsStore.resetFailCount,
-  resetJobFailCounts: cursorsStore.resetJobFailCounts,
-  getFailCount: cursorsStore.getFailCount,
-  findHeld: heldRecordsStore.findHeld,
-  holdRecords: heldRecordsStore.holdRecords,
-  releaseHeld: heldRecordsStore.releaseHeld,
-  getJobState: jobsStore.getJobState,
-  disableJob: jobsStore.disableJob,
-  clearDisabled: jobsStore.clearDisabled,
-  insertRun: (ex, run) => runsStore.insertRun(ex, runsStore.runRow(run)),
-  getRun: runsStore.getRun,
-  listRuns: (ex, query) => runsStore.listRuns(ex, runsStore.runFilter(query)),
-  pruneRuns: runsStore.pruneRuns,
-  recordConflict: (ex, conflict) => conflictsStore.recordConflict(ex, conflictsStore.conflictRow(conflict)),
-  getConflict: conflictsStore.getConflict,
-  listConflicts: (ex, jobId, state, range) => conflictsStore.listConflicts(ex, conflictsStore.conflictFilter(jobId, state, range)),
-  resolveOpenConflict: conflictsStore.resolveOpenConflict,
-  supersedeConflict: conflictsStore.supersedeConflict,
-  markConflictApplied: conflictsStore.markConflictApplied,
-  addPendingDeletes: (ex, deletes) => pendingDeletesStore.addPendingDeletes(ex, deletes.map(pendingDeletesStore.pendingDeleteRow)),
-  listPendingDeletes: pendingDeletesStore.listPendingDeletes,
-  decidePendingDeletes: pendingDeletesStore.decidePendingDeletes,
-  markPendingDeletesApplied: pendingDeletesStore.markPendingDeletesApplied,
-  recordFailures: recordFailuresStore.recordFailuresOf,
-  clearRecordFailures: recordFailuresStore.clearRecordFailures,
-  listRecordFailures: recordFailuresStore.listRecordFailures,
-  requestRecordRetry: recordFailuresStore.requestRecordRetry,
-};
+const SQLITE_STORES: LinkIndexStores<SqliteExecutor> = linkIndexStores({
+  links: linksStore, linkScan: linkScanStore, cursors: cursorsStore, heldRecords: heldRecordsStore, jobs: jobsStore,
+  runs: runsStore, conflicts: conflictsStore, pendingDeletes: pendingDeletesStore, recordFailures: recordFailuresStore,
+});
 
 /**
  * The LinkIndex (and JobLeases) on a SQLite file, for one process: {@link StoreLinkIndex}'s

@@ -20,50 +20,128 @@ export type Replay = 'replayable' | 'once';
  * as {@link StoreLinkIndex} calls them; `ex` is the dialect's database or transaction.
  */
 export interface LinkIndexStores<Ex> {
-  findLinks(ex: Ex, pair: TablePair, side: Side, ids: readonly string[]): Promise<Link[]>;
+  readonly findLinks: (ex: Ex, pair: TablePair, side: Side, ids: readonly string[]) => Promise<Link[]>;
   /** The statements that upsert `batch`, one per so many links. */
-  linkUpserts(pair: TablePair, batch: readonly Link[]): SQL[];
-  runLinkUpserts(ex: Ex, statements: readonly SQL[]): Promise<void>;
-  listLinks(ex: Ex, pair: TablePair, after: LinkKey | null, limit: number): Promise<Link[]>;
-  countLinks(ex: Ex, pair: TablePair): Promise<number>;
-  deleteLinks(ex: Ex, pair: TablePair, keys: readonly LinkKey[]): Promise<void>;
+  readonly linkUpserts: (pair: TablePair, batch: readonly Link[]) => SQL[];
+  readonly runLinkUpserts: (ex: Ex, statements: readonly SQL[]) => Promise<void>;
+  readonly listLinks: (ex: Ex, pair: TablePair, after: LinkKey | null, limit: number) => Promise<Link[]>;
+  readonly countLinks: (ex: Ex, pair: TablePair) => Promise<number>;
+  readonly deleteLinks: (ex: Ex, pair: TablePair, keys: readonly LinkKey[]) => Promise<void>;
 
-  loadCursor(ex: Ex, jobId: string, ref: TableRef): Promise<Cursor>;
-  saveCursor(ex: Ex, jobId: string, ref: TableRef, cursor: Cursor): Promise<void>;
-  incrementFailCount(ex: Ex, jobId: string, ref: TableRef): Promise<number>;
-  resetFailCount(ex: Ex, jobId: string, ref: TableRef): Promise<void>;
-  resetJobFailCounts(ex: Ex, jobId: string): Promise<void>;
-  getFailCount(ex: Ex, jobId: string, ref: TableRef): Promise<number>;
+  readonly loadCursor: (ex: Ex, jobId: string, ref: TableRef) => Promise<Cursor>;
+  readonly saveCursor: (ex: Ex, jobId: string, ref: TableRef, cursor: Cursor) => Promise<void>;
+  readonly incrementFailCount: (ex: Ex, jobId: string, ref: TableRef) => Promise<number>;
+  readonly resetFailCount: (ex: Ex, jobId: string, ref: TableRef) => Promise<void>;
+  readonly resetJobFailCounts: (ex: Ex, jobId: string) => Promise<void>;
+  readonly getFailCount: (ex: Ex, jobId: string, ref: TableRef) => Promise<number>;
 
-  findHeld(ex: Ex, jobId: string, ref: TableRef, ids: readonly string[]): Promise<Map<string, string>>;
-  holdRecords(ex: Ex, jobId: string, ref: TableRef, ids: readonly string[], at: Date): Promise<Map<string, string>>;
-  releaseHeld(ex: Ex, jobId: string, ref: TableRef, ids: readonly string[]): Promise<void>;
+  readonly findHeld: (ex: Ex, jobId: string, ref: TableRef, ids: readonly string[]) => Promise<Map<string, string>>;
+  readonly holdRecords: (ex: Ex, jobId: string, ref: TableRef, ids: readonly string[], at: Date) => Promise<Map<string, string>>;
+  readonly releaseHeld: (ex: Ex, jobId: string, ref: TableRef, ids: readonly string[]) => Promise<void>;
 
-  getJobState(ex: Ex, jobId: string): Promise<JobState>;
-  disableJob(ex: Ex, jobId: string, at: Date): Promise<void>;
-  clearDisabled(ex: Ex, jobId: string): Promise<void>;
+  readonly getJobState: (ex: Ex, jobId: string) => Promise<JobState>;
+  readonly disableJob: (ex: Ex, jobId: string, at: Date) => Promise<void>;
+  readonly clearDisabled: (ex: Ex, jobId: string) => Promise<void>;
 
-  insertRun(ex: Ex, run: RunSummary): Promise<void>;
-  getRun(ex: Ex, runId: string): Promise<RunSummary | null>;
-  listRuns(ex: Ex, query: RunQuery): Promise<RunSummary[]>;
-  pruneRuns(ex: Ex, olderThan: Date): Promise<number>;
+  readonly insertRun: (ex: Ex, run: RunSummary) => Promise<void>;
+  readonly getRun: (ex: Ex, runId: string) => Promise<RunSummary | null>;
+  readonly listRuns: (ex: Ex, query: RunQuery) => Promise<RunSummary[]>;
+  readonly pruneRuns: (ex: Ex, olderThan: Date) => Promise<number>;
 
-  recordConflict(ex: Ex, conflict: NewConflict): Promise<Conflict>;
-  getConflict(ex: Ex, conflictId: string): Promise<Conflict | null>;
-  listConflicts(ex: Ex, jobId: string, state: ConflictState, range: DetectedRange): Promise<Conflict[]>;
-  resolveOpenConflict(ex: Ex, conflictId: string, keep: Side, at: Date): Promise<Conflict | null>;
-  supersedeConflict(ex: Ex, conflictId: string, keep: Side, at: Date): Promise<void>;
-  markConflictApplied(ex: Ex, conflictId: string, at: Date): Promise<void>;
+  readonly recordConflict: (ex: Ex, conflict: NewConflict) => Promise<Conflict>;
+  readonly getConflict: (ex: Ex, conflictId: string) => Promise<Conflict | null>;
+  readonly listConflicts: (ex: Ex, jobId: string, state: ConflictState, range: DetectedRange) => Promise<Conflict[]>;
+  readonly resolveOpenConflict: (ex: Ex, conflictId: string, keep: Side, at: Date) => Promise<Conflict | null>;
+  readonly supersedeConflict: (ex: Ex, conflictId: string, keep: Side, at: Date) => Promise<void>;
+  readonly markConflictApplied: (ex: Ex, conflictId: string, at: Date) => Promise<void>;
 
-  addPendingDeletes(ex: Ex, deletes: readonly NewPendingDelete[]): Promise<PendingDelete[]>;
-  listPendingDeletes(ex: Ex, jobId: string, states?: readonly PendingDeleteState[]): Promise<PendingDelete[]>;
-  decidePendingDeletes(ex: Ex, jobId: string, ids: readonly string[] | 'all', decision: PendingDeleteDecision, at: Date): Promise<PendingDelete[]>;
-  markPendingDeletesApplied(ex: Ex, ids: readonly string[], at: Date): Promise<void>;
+  readonly addPendingDeletes: (ex: Ex, deletes: readonly NewPendingDelete[]) => Promise<PendingDelete[]>;
+  readonly listPendingDeletes: (ex: Ex, jobId: string, states?: readonly PendingDeleteState[]) => Promise<PendingDelete[]>;
+  readonly decidePendingDeletes: (ex: Ex, jobId: string, ids: readonly string[] | 'all', decision: PendingDeleteDecision, at: Date) => Promise<PendingDelete[]>;
+  readonly markPendingDeletesApplied: (ex: Ex, ids: readonly string[], at: Date) => Promise<void>;
 
-  recordFailures(ex: Ex, jobId: string, failures: readonly NewRecordFailure[]): Promise<void>;
-  clearRecordFailures(ex: Ex, jobId: string, keys: readonly RecordKey[]): Promise<void>;
-  listRecordFailures(ex: Ex, jobId: string, keys?: readonly RecordKey[]): Promise<RecordFailure[]>;
-  requestRecordRetry(ex: Ex, jobId: string, keys: readonly RecordKey[] | 'all', at: Date): Promise<number>;
+  readonly recordFailures: (ex: Ex, jobId: string, failures: readonly NewRecordFailure[]) => Promise<void>;
+  readonly clearRecordFailures: (ex: Ex, jobId: string, keys: readonly RecordKey[]) => Promise<void>;
+  readonly listRecordFailures: (ex: Ex, jobId: string, keys?: readonly RecordKey[]) => Promise<RecordFailure[]>;
+  readonly requestRecordRetry: (ex: Ex, jobId: string, keys: readonly RecordKey[] | 'all', at: Date) => Promise<number>;
+}
+
+type Ops<Ex, K extends keyof LinkIndexStores<Ex>> = Pick<LinkIndexStores<Ex>, K>;
+
+/**
+ * The store modules of one dialect's folder (`stores/`, `stores-sqlite/`: the same names in both),
+ * with the row and filter types each dialect has its own of.
+ */
+export interface StoreModules<Ex, RunRow, RunFilter, ConflictRow, ConflictFilter, PendingDeleteRow> {
+  readonly links: Ops<Ex, 'findLinks' | 'linkUpserts' | 'runLinkUpserts'>;
+  readonly linkScan: Ops<Ex, 'listLinks' | 'countLinks' | 'deleteLinks'>;
+  readonly cursors: Ops<Ex, 'loadCursor' | 'saveCursor' | 'incrementFailCount' | 'resetFailCount' | 'resetJobFailCounts' | 'getFailCount'>;
+  readonly heldRecords: Ops<Ex, 'findHeld' | 'holdRecords' | 'releaseHeld'>;
+  readonly jobs: Ops<Ex, 'getJobState' | 'disableJob' | 'clearDisabled'>;
+  readonly runs: Ops<Ex, 'getRun' | 'pruneRuns'> & {
+    readonly runRow: (run: RunSummary) => RunRow;
+    readonly insertRun: (ex: Ex, row: RunRow) => Promise<void>;
+    readonly runFilter: (query: RunQuery) => RunFilter;
+    readonly listRuns: (ex: Ex, filter: RunFilter) => Promise<RunSummary[]>;
+  };
+  readonly conflicts: Ops<Ex, 'getConflict' | 'resolveOpenConflict' | 'supersedeConflict' | 'markConflictApplied'> & {
+    readonly conflictRow: (conflict: NewConflict) => ConflictRow;
+    readonly recordConflict: (ex: Ex, row: ConflictRow) => Promise<Conflict>;
+    readonly conflictFilter: (jobId: string, state: ConflictState, range: DetectedRange) => ConflictFilter;
+    readonly listConflicts: (ex: Ex, filter: ConflictFilter) => Promise<Conflict[]>;
+  };
+  readonly pendingDeletes: Ops<Ex, 'listPendingDeletes' | 'decidePendingDeletes' | 'markPendingDeletesApplied'> & {
+    readonly pendingDeleteRow: (d: NewPendingDelete) => PendingDeleteRow;
+    readonly addPendingDeletes: (ex: Ex, rows: readonly PendingDeleteRow[]) => Promise<PendingDelete[]>;
+  };
+  readonly recordFailures: Ops<Ex, 'clearRecordFailures' | 'listRecordFailures' | 'requestRecordRetry'> & {
+    readonly recordFailuresOf: (ex: Ex, jobId: string, failures: readonly NewRecordFailure[]) => Promise<void>;
+  };
+}
+
+/** A dialect's {@link LinkIndexStores} from its store modules: domain values turned into its rows and filters. */
+export function linkIndexStores<Ex, RunRow, RunFilter, ConflictRow, ConflictFilter, PendingDeleteRow>(
+  m: StoreModules<Ex, RunRow, RunFilter, ConflictRow, ConflictFilter, PendingDeleteRow>,
+): LinkIndexStores<Ex> {
+  const { links, linkScan, cursors, heldRecords, jobs, runs, conflicts, pendingDeletes, recordFailures } = m;
+  return {
+    findLinks: links.findLinks,
+    linkUpserts: links.linkUpserts,
+    runLinkUpserts: links.runLinkUpserts,
+    listLinks: linkScan.listLinks,
+    countLinks: linkScan.countLinks,
+    deleteLinks: linkScan.deleteLinks,
+    loadCursor: cursors.loadCursor,
+    saveCursor: cursors.saveCursor,
+    incrementFailCount: cursors.incrementFailCount,
+    resetFailCount: cursors.resetFailCount,
+    resetJobFailCounts: cursors.resetJobFailCounts,
+    getFailCount: cursors.getFailCount,
+    findHeld: heldRecords.findHeld,
+    holdRecords: heldRecords.holdRecords,
+    releaseHeld: heldRecords.releaseHeld,
+    getJobState: jobs.getJobState,
+    disableJob: jobs.disableJob,
+    clearDisabled: jobs.clearDisabled,
+    insertRun: (ex, run) => runs.insertRun(ex, runs.runRow(run)),
+    getRun: runs.getRun,
+    listRuns: (ex, query) => runs.listRuns(ex, runs.runFilter(query)),
+    pruneRuns: runs.pruneRuns,
+    recordConflict: (ex, conflict) => conflicts.recordConflict(ex, conflicts.conflictRow(conflict)),
+    getConflict: conflicts.getConflict,
+    listConflicts: (ex, jobId, state, range) => conflicts.listConflicts(ex, conflicts.conflictFilter(jobId, state, range)),
+    resolveOpenConflict: conflicts.resolveOpenConflict,
+    supersedeConflict: conflicts.supersedeConflict,
+    markConflictApplied: conflicts.markConflictApplied,
+    addPendingDeletes: (ex, deletes) => pendingDeletes.addPendingDeletes(ex, deletes.map((d) => pendingDeletes.pendingDeleteRow(d))),
+    listPendingDeletes: pendingDeletes.listPendingDeletes,
+    decidePendingDeletes: pendingDeletes.decidePendingDeletes,
+    markPendingDeletesApplied: pendingDeletes.markPendingDeletesApplied,
+    recordFailures: recordFailures.recordFailuresOf,
+    clearRecordFailures: recordFailures.clearRecordFailures,
+    listRecordFailures: recordFailures.listRecordFailures,
+    requestRecordRetry: recordFailures.requestRecordRetry,
+  };
 }
 
 /**
