@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineAdapter } from '@syncframe/adapter-kit';
+import { contentKey, defineAdapter } from '@syncframe/adapter-kit';
 import { PermanentError } from '@syncframe/engine';
 
 /** @typedef {import('@syncframe/engine').SyncRecord} SyncRecord */
@@ -39,18 +39,21 @@ class JsonFileAdapter {
 
   /**
    * Changes since the cursor, oldest first, `page_size` a page: records stamped after its time, or
-   * at its time and not seen there yet. Each page's cursor resumes right after that page.
+   * at its time and not seen there yet as they are now. Timestamps are milliseconds, so a record can
+   * change again within the one it was pulled in: the cursor remembers what it saw by id and content
+   * (the kit's `contentKey`), not by id alone. Each page's cursor resumes right after that page.
    */
   async *pull(cursor, { throttle, signal }) {
     (await throttle.acquire(signal)).sent();
-    let since = cursor.value === null ? { t: '', ids: [] } : JSON.parse(cursor.value);
+    let since = cursor.value === null ? { t: '', seen: [] } : JSON.parse(cursor.value);
+    const seenAs = (r) => `${r.id}:${contentKey(r)}`;
     const records = (await this.read())
-      .filter((r) => r.updatedAt > since.t || (r.updatedAt === since.t && !since.ids.includes(r.id)))
+      .filter((r) => r.updatedAt > since.t || (r.updatedAt === since.t && !since.seen.includes(seenAs(r))))
       .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (let i = 0; i < records.length; i += this.pageSize) {
       const page = records.slice(i, i + this.pageSize);
       const t = page[page.length - 1].updatedAt;
-      since = { t, ids: [...(t === since.t ? since.ids : []), ...page.filter((r) => r.updatedAt === t).map((r) => r.id)] };
+      since = { t, seen: [...(t === since.t ? since.seen : []), ...page.filter((r) => r.updatedAt === t).map(seenAs)] };
       yield { records: page, cursor: { value: JSON.stringify(since) } };
     }
   }

@@ -7,10 +7,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AdapterPluginFactory } from '@syncframe/adapter-kit';
+import { START_CURSOR } from '@syncframe/engine';
 import type { Fields, SyncRecord } from '@syncframe/engine';
-import { describeSourceAdapterContract } from '@syncframe/test-kit/contracts';
+import { callOptions } from '@syncframe/test-kit';
+import { collectPages, describeSourceAdapterContract } from '@syncframe/test-kit/contracts';
 
 const PLUGIN = pathToFileURL(resolve(import.meta.dirname, '../../../examples/json-file-adapter/index.mjs')).href;
 const factory = ((await import(PLUGIN)) as { default: AdapterPluginFactory }).default;
@@ -50,4 +53,30 @@ describeSourceAdapterContract('json-file (example plug-in)', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe('json-file (example plug-in): the cursor within one millisecond', () => {
+  it('a record edited in the very millisecond it was pulled at comes back from the saved cursor; an unchanged one does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncframe-json-file-'));
+    try {
+      const plugin = factory({ z });
+      const adapter = plugin.create(plugin.options.parse({ file: './table.json' }) as Record<string, unknown>, { configDir: dir });
+      const at = '2026-01-01T00:00:00.000Z';
+      const save = (text: string) => writeFileSync(join(dir, 'table.json'), JSON.stringify({ records: [
+        { id: 'a', fields: { text }, updatedAt: at, deleted: false },
+        { id: 'b', fields: { text: 'beta' }, updatedAt: at, deleted: false },
+      ] }));
+      save('alpha');
+      const opts = callOptions();
+      const first = await collectPages(adapter, START_CURSOR, opts);
+      const cursor = first[first.length - 1]!.cursor;
+      expect(first.flatMap((p) => p.records.map((r) => r.id))).toEqual(['a', 'b']);
+      expect((await collectPages(adapter, cursor, opts)).flatMap((p) => p.records)).toEqual([]);
+      save('alpha 2'); // same millisecond, new content
+      const again = (await collectPages(adapter, cursor, opts)).flatMap((p) => p.records);
+      expect(again.map((r) => [r.id, r.fields['text']])).toEqual([['a', 'alpha 2']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
